@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { Logger } from './logger.ts';
+
+export type Database<TSchema extends Record<string, unknown>> = PgDatabase<PgQueryResultHKT, TSchema>;
+
+export interface DatabaseHandle<TSchema extends Record<string, unknown>> {
+  db: Database<TSchema>;
+  /** "postgres" on a server, "pglite" when embedded. */
+  kind: 'postgres' | 'pglite';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions<TSchema extends Record<string, unknown>> {
+  /** The Postgres schema this service owns; migrations bookkeeping lives there too. */
+  owner: string;
+  schema: TSchema;
+  migrationsFolder: string;
+  /** A PostgreSQL URL; without one an embedded PGlite database is used. */
+  databaseUrl?: string;
+  /** Where embedded data lives (a folder per owner); omitted means in memory. */
+  dataDir?: string;
+  poolSize?: number;
+  logger: Logger;
+}
+
+/**
+ * Opens the service's database and applies its committed migrations before anything else
+ * runs. On PostgreSQL an advisory lock keyed by the owner lets several replicas start at once.
+ */
+export async function openDatabase<TSchema extends Record<string, unknown>>(
+  options: DatabaseOptions<TSchema>,
+): Promise<DatabaseHandle<TSchema>> {
+  // Bookkeeping sits beside the others in the "drizzle" schema: the owner's schema is created by its first migration.
+  const migrationConfig = { migrationsFolder: options.migrationsFolder, migrationsTable: `migrations_${options.owner}` };
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      keepAlive: true,
+      application_name: `judgify-${options.owner}`,
+    });
+    pool.on('error', (error) => options.logger.error({ err: error }, 'idle database connection failed'));
+    const migrationClient = await pool.connect();
+    try {
+      await migrationClient.query('SELECT pg_advisory_lock(hashtext($1))', [`judgify:migrate:${options.owner}`]);
+      await migratePg(drizzlePg(migrationClient), migrationConfig);
+    } finally {
+      await migrationClient.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      migrationClient.release();
+    }
+    const db = drizzlePg(pool, { schema: options.schema });
+    return {
+      db: db as unknown as Database<TSchema>,
+      kind: 'postgres',
+      ping: async () => {
+        await db.execute(sql`select 1`);
+      },
+      close: () => pool.end(),
+    };
+  }
+
+  let dataPath: string | undefined;
+  if (options.dataDir) {
+    dataPath = resolve(join(options.dataDir, options.owner));
+    mkdirSync(dataPath, { recursive: true });
+  }
+  const client = await PGlite.create(dataPath);
+  const db = drizzlePglite(client, { schema: options.schema });
+  await migratePglite(db, migrationConfig);
+  options.logger.info({ dataPath: dataPath ?? 'memory' }, 'using embedded PGlite database');
+  return {
+    db: db as unknown as Database<TSchema>,
+    kind: 'pglite',
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from './logger.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to graceMs), then runs the closers. */
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  name: string;
+  handler: RequestListener;
+  port: number;
+  host?: string;
+  logger: Logger;
+  maxBodyBytes?: number;
+  /** Released after the server stops, in order: pools, buses, caches. */
+  closers?: Array<() => Promise<void>>;
+  graceMs?: number;
+}
+
+function refuseTooLarge(res: ServerResponse, limit: number): void {
+  if (res.headersSent) return;
+  res.writeHead(413, { 'content-type': 'application/graphql-response+json; charset=utf-8', connection: 'close' });
+  res.end(
+    JSON.stringify({
+      errors: [{ message: `Request body exceeds the ${limit} byte limit.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+    }),
+  );
+}
+
+/** Bodies over the limit are refused with 413, whether or not they declare a length. */
+function withBodyLimit(handler: RequestListener, limit: number): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      refuseTooLarge(res, limit);
+      req.resume();
+      return;
+    }
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) {
+        refuseTooLarge(res, limit);
+        req.destroy();
+      }
+    });
+    handler(req, res);
+  };
+}
+
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const server = createServer(withBodyLimit(options.handler, limit));
+  // Longer than the gateway's keep-alive so upstream sockets are never closed under it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}`;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 10_000);
+      await stopped;
+      clearTimeout(grace);
+      for (const closer of options.closers ?? []) {
+        await closer().catch((error: unknown) => options.logger.error({ err: error }, 'error while closing'));
+      }
+      options.logger.info({ service: options.name }, 'stopped');
+    })();
+    return closing;
+  };
+  return { server, port, url, close };
+}
+
+/** Closes everything on SIGTERM / SIGINT, then exits; a second signal exits at once. */
+export function closeOnSignals(logger: Logger, close: () => Promise<void>): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    logger.info({ signal }, 'shutting down');
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

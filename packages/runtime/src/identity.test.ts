@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { hasRole, mintForwardedIdentity, verifyForwardedIdentity, type Identity } from './identity.ts';
+
+const secret = 'a'.repeat(32);
+const alice: Identity = { userId: 'alice', tenantId: 'acme', roles: ['operator'] };
+
+describe('roles', () => {
+  it('are cumulative from viewer to admin', () => {
+    expect(hasRole(alice, 'viewer')).toBe(true);
+    expect(hasRole(alice, 'operator')).toBe(true);
+    expect(hasRole(alice, 'admin')).toBe(false);
+    expect(hasRole({ ...alice, roles: [] }, 'viewer')).toBe(false);
+  });
+});
+
+describe('forwarded identity', () => {
+  it('round-trips user, tenant and roles', async () => {
+    const token = await mintForwardedIdentity(alice, secret);
+    expect(await verifyForwardedIdentity(token, secret)).toEqual({ ok: true, identity: alice });
+  });
+
+  it('is refused when signed with another secret', async () => {
+    const token = await mintForwardedIdentity(alice, 'b'.repeat(32));
+    expect(await verifyForwardedIdentity(token, secret)).toEqual({ ok: false, reason: 'forwarded identity signature is invalid' });
+  });
+
+  it('is refused once expired', async () => {
+    const token = await mintForwardedIdentity(alice, secret, -10);
+    expect(await verifyForwardedIdentity(token, secret)).toEqual({ ok: false, reason: 'forwarded identity has expired' });
+  });
+
+  it('is refused when tampered with', async () => {
+    const token = await mintForwardedIdentity(alice, secret);
+    const [header, , signature] = token.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ sub: 'alice', tid: 'other', roles: ['admin'] })).toString('base64url');
+    const result = await verifyForwardedIdentity(`${header}.${forgedPayload}.${signature}`, secret);
+    expect(result.ok).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { z } from 'zod';
+
+export const roles = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+export interface Identity {
+  userId: string;
+  tenantId: string;
+  roles: Role[];
+}
+
+/** The identity used when the gateway runs without JWT_SECRET / JWKS_URL. */
+export const developmentIdentity: Identity = { userId: 'dev', tenantId: 'dev', roles: ['admin'] };
+
+/** Roles are cumulative: an admin may do what an operator may, an operator what a viewer may. */
+const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+export function hasRole(identity: Identity, role: Role): boolean {
+  return identity.roles.some((held) => rank[held] >= rank[role]);
+}
+
+/** Header carrying the identity from the gateway to subgraphs. Only the gateway holds the key to mint it. */
+export const IDENTITY_HEADER = 'x-judgify-identity';
+
+const ISSUER = 'judgify-gateway';
+const AUDIENCE = 'judgify-subgraph';
+
+const forwardedClaims = z.object({
+  sub: z.string().min(1),
+  tid: z.string().min(1),
+  roles: z.array(z.enum(roles)),
+});
+
+function keyFrom(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/** Mints a short-lived token the subgraphs accept as proof that the gateway authenticated this user. */
+export async function mintForwardedIdentity(identity: Identity, secret: string, ttlSeconds = 300): Promise<string> {
+  return new SignJWT({ tid: identity.tenantId, roles: identity.roles })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(identity.userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(keyFrom(secret));
+}
+
+export type ForwardedIdentityResult =
+  | { ok: true; identity: Identity }
+  | { ok: false; reason: string };
+
+export async function verifyForwardedIdentity(token: string, secret: string): Promise<ForwardedIdentityResult> {
+  try {
+    const { payload } = await jwtVerify(token, keyFrom(secret), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
+    const claims = forwardedClaims.safeParse(payload);
+    if (!claims.success) return { ok: false, reason: 'forwarded identity has malformed claims' };
+    return { ok: true, identity: { userId: claims.data.sub, tenantId: claims.data.tid, roles: claims.data.roles } };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: 'forwarded identity has expired' };
+    return { ok: false, reason: 'forwarded identity signature is invalid' };
+  }
+}

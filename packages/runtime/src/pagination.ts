@@ -1,0 +1,34 @@
+import { AppError } from './errors.ts';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Position of a row in a (createdAt desc, id desc) ordering; opaque to clients. */
+export interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(after: string): Cursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown[];
+    const date = new Date(String(createdAt));
+    if (typeof id === 'string' && !Number.isNaN(date.getTime())) return { createdAt: date, id };
+  } catch {
+    // falls through to the error below
+  }
+  throw new AppError('BAD_USER_INPUT', '"after" is not a cursor returned by this API; pass the cursor of the last item you received.', {
+    field: 'after',
+  });
+}
+
+export function pageSize(first: number | null | undefined, fallback = 20): number {
+  const size = first ?? fallback;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw new AppError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_PAGE_SIZE}; got ${size}.`, { field: 'first' });
+  }
+  return size;
+}

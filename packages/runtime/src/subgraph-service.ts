@@ -1,0 +1,69 @@
+import type { SubgraphEnv } from './config.ts';
+import { openDatabase, type DatabaseHandle } from './database.ts';
+import { createEventBus, type EventBus } from './events.ts';
+import { serve, type RunningServer } from './http-server.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import type { SubgraphYoga } from './subgraph-yoga.ts';
+
+/** Everything a subgraph's app is built from, opened once per process. */
+export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>> {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  database: DatabaseHandle<TSchema>;
+  bus: EventBus;
+  internalSecret: string;
+  readiness: Record<string, () => Promise<void>>;
+}
+
+export interface SubgraphServiceOptions<TSchema extends Record<string, unknown>> {
+  service: string;
+  env: SubgraphEnv;
+  port: number;
+  host?: string;
+  tables: TSchema;
+  migrationsFolder: string;
+  /** Keeps the database in memory instead of under JUDGIFY_DATA_DIR (tests). */
+  inMemory?: boolean;
+  createApp(infrastructure: SubgraphInfrastructure<TSchema>): SubgraphYoga;
+}
+
+export interface RunningSubgraph<TSchema extends Record<string, unknown>> extends RunningServer {
+  infrastructure: SubgraphInfrastructure<TSchema>;
+}
+
+export async function startSubgraphService<TSchema extends Record<string, unknown>>(
+  options: SubgraphServiceOptions<TSchema>,
+): Promise<RunningSubgraph<TSchema>> {
+  const logger = createLogger(options.service, options.env.LOG_LEVEL);
+  const database = await openDatabase({
+    owner: options.service,
+    schema: options.tables,
+    migrationsFolder: options.migrationsFolder,
+    databaseUrl: options.env.DATABASE_URL,
+    dataDir: options.inMemory ? undefined : options.env.JUDGIFY_DATA_DIR,
+    logger,
+  });
+  const bus = createEventBus({ redisUrl: options.env.REDIS_URL, logger, service: options.service });
+  const infrastructure: SubgraphInfrastructure<TSchema> = {
+    service: options.service,
+    logger,
+    metrics: createMetrics(options.service),
+    database,
+    bus,
+    internalSecret: options.env.INTERNAL_SECRET,
+    readiness: { database: database.ping, ...(bus.kind === 'redis' ? { redis: () => bus.ping() } : {}) },
+  };
+  const yoga = options.createApp(infrastructure);
+  const running = await serve({
+    name: options.service,
+    handler: yoga,
+    port: options.port,
+    host: options.host,
+    logger,
+    closers: [() => bus.close(), () => database.close()],
+  });
+  logger.info({ url: `${running.url}/graphql`, database: database.kind, bus: bus.kind }, `${options.service} subgraph ready`);
+  return { ...running, infrastructure };
+}

@@ -1,0 +1,42 @@
+import type { Plugin } from 'graphql-yoga';
+
+export type ReadinessChecks = Record<string, () => Promise<void>>;
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function runCheck(check: () => Promise<void>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * /health/live: the process answers. /health/ready: every dependency answers (503 otherwise).
+ * /health: the readiness report, always 200, for humans.
+ */
+export function useHealth(service: string, checks: ReadinessChecks): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (!url.pathname.startsWith('/health')) return;
+      const json = (status: number, body: unknown) =>
+        endResponse(new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+      if (url.pathname === '/health/live') return json(200, { status: 'ok', service });
+      if (url.pathname !== '/health' && url.pathname !== '/health/ready') return;
+      const results = Object.fromEntries(
+        await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check)] as const)),
+      );
+      const ready = Object.values(results).every((result) => result === 'ok');
+      const status = url.pathname === '/health/ready' && !ready ? 503 : 200;
+      json(status, { status: ready ? 'ok' : 'unavailable', service, checks: results });
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+import { AppError } from './errors.ts';
+
+export interface InputProblem {
+  path: string;
+  message: string;
+}
+
+function formatPath(root: string, path: PropertyKey[]): string {
+  return path.reduce<string>(
+    (joined, key) => (typeof key === 'number' ? `${joined}[${key}]` : joined ? `${joined}.${String(key)}` : String(key)),
+    root,
+  );
+}
+
+/** Checks input against a zod schema; every problem is reported at once, each with its path. */
+export function validateInput<T extends z.ZodType>(schema: T, input: unknown, root = 'input'): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw invalidInput(result.error.issues.map((issue) => ({ path: formatPath(root, issue.path), message: issue.message })));
+}
+
+export function invalidInput(problems: InputProblem[]): AppError {
+  const summary = problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+  return new AppError('BAD_USER_INPUT', `Invalid input — ${summary}`, { problems });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs in storage; anything else cannot name a row and is treated as not found. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

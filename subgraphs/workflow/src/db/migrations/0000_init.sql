@@ -1,0 +1,19 @@
+CREATE SCHEMA "workflow";
+--> statement-breakpoint
+CREATE TABLE "workflow"."workflows" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"tenant_id" text NOT NULL,
+	"name" text NOT NULL,
+	"description" text,
+	"definition" jsonb NOT NULL,
+	"version" integer DEFAULT 1 NOT NULL,
+	"is_active" boolean DEFAULT true NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"created_by" text NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_by" text NOT NULL,
+	"deleted_at" timestamp (3) with time zone,
+	"deleted_by" text
+);
+--> statement-breakpoint
+CREATE INDEX "workflows_tenant_created_idx" ON "workflow"."workflows" USING btree ("tenant_id","created_at","id");

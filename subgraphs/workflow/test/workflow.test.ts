@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { identities } from '@judgify/runtime/testing';
+import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import * as tables from '../src/db/schema.ts';
+import { schema } from '../src/schema/index.ts';
+import { migrationsFolder } from '../src/service.ts';
+
+const definition = {
+  startNode: 'check',
+  nodes: [
+    { id: 'check', type: 'judgment', rule: 'temperature > 80 AND vibration > 50' },
+    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
+    { id: 'ok', type: 'output', decision: 'OK' },
+  ],
+  edges: [
+    { from: 'check', to: 'stop', when: 'true' },
+    { from: 'check', to: 'ok', when: 'false' },
+  ],
+};
+
+const CREATE = /* GraphQL */ `
+  mutation Create($input: CreateWorkflowInput!) {
+    createWorkflow(input: $input) { id name description definition version isActive createdBy updatedBy cursor }
+  }
+`;
+
+let subgraph: TestSubgraph<typeof tables>;
+beforeAll(async () => {
+  subgraph = await createTestSubgraph({ service: 'workflow', tables, migrationsFolder, createApp });
+});
+afterAll(() => subgraph.close());
+
+const create = (name: string, identity = identities.acmeAdmin) =>
+  subgraph.execute(identity, CREATE, { input: { name, description: 'line 3 sensors', definition } });
+
+describe('workflow subgraph', () => {
+  it('serves the committed schema.graphql', () => {
+    const committed = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+    expect(printSubgraphSchema(schema)).toBe(committed);
+  });
+
+  it('creates a workflow owned by the caller and reads it back', async () => {
+    const created = await create('온도 감시 line-3');
+    expect(created.errors).toBeUndefined();
+    const workflow = created.data?.createWorkflow;
+    expect(workflow).toMatchObject({ name: '온도 감시 line-3', version: 1, isActive: true, createdBy: 'ada', definition });
+
+    const read = await subgraph.execute(identities.acmeViewer, `query($id: ID!) { workflow(id: $id) { id name } }`, { id: workflow.id });
+    expect(read.data?.workflow).toEqual({ id: workflow.id, name: '온도 감시 line-3' });
+  });
+
+  it('reports every invalid field at once with its path', async () => {
+    const result = await subgraph.execute(identities.acmeAdmin, CREATE, {
+      input: { name: 'x!', description: 'd'.repeat(501), definition: { nodes: 'nope', edges: [] } },
+    });
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const paths = result.errors?.[0]?.extensions?.problems.map((problem: { path: string }) => problem.path);
+    expect(paths).toEqual(expect.arrayContaining(['input.name', 'input.description', 'input.definition.startNode', 'input.definition.nodes']));
+  });
+
+  it('lets only admins create workflows', async () => {
+    const result = await create('viewer attempt', identities.acmeViewer);
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(result.errors?.[0]?.message).toContain('Mutation.createWorkflow');
+  });
+
+  it('never shows another tenant its workflows, by query or by entity reference', async () => {
+    const created = await create('globex only', identities.globexAdmin);
+    const id = created.data?.createWorkflow.id;
+    const direct = await subgraph.execute(identities.acmeAdmin, `query($id: ID!) { workflow(id: $id) { id } }`, { id });
+    expect(direct).toEqual({ data: { workflow: null } });
+    const entities = await subgraph.execute(
+      identities.acmeAdmin,
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Workflow { id name } } }`,
+      { reps: [{ __typename: 'Workflow', id }] },
+    );
+    expect(entities).toEqual({ data: { _entities: [null] } });
+    const list = await subgraph.execute(identities.acmeAdmin, `{ workflows(first: 100) { name } }`);
+    expect(list.data?.workflows.map((w: { name: string }) => w.name)).not.toContain('globex only');
+  });
+
+  it('pages through workflows newest first with cursors', async () => {
+    for (const name of ['page one', 'page two', 'page three']) await create(name, identities.globexAdmin);
+    const first = await subgraph.execute(identities.globexAdmin, `{ workflows(first: 2) { name cursor } }`);
+    expect(first.data?.workflows.map((w: { name: string }) => w.name)).toEqual(['page three', 'page two']);
+    const after = first.data?.workflows[1].cursor;
+    const second = await subgraph.execute(identities.globexAdmin, `query($after: String) { workflows(first: 2, after: $after) { name } }`, { after });
+    expect(second.data?.workflows.map((w: { name: string }) => w.name)).toEqual(['page one', 'globex only']);
+  });
+
+  it('refuses page sizes over 100 and malformed cursors with a clear error', async () => {
+    const tooMany = await subgraph.execute(identities.acmeViewer, `{ workflows(first: 101) { id } }`);
+    expect(tooMany.errors?.[0]).toMatchObject({ message: '"first" must be between 1 and 100; got 101.', extensions: { code: 'BAD_USER_INPUT' } });
+    const badCursor = await subgraph.execute(identities.acmeViewer, `{ workflows(after: "garbage") { id } }`);
+    expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers null for an id that is not a UUID instead of failing', async () => {
+    const result = await subgraph.execute(identities.acmeViewer, `{ workflow(id: "not-a-uuid") { id } }`);
+    expect(result).toEqual({ data: { workflow: null } });
+  });
+
+  it('refuses requests that did not come through the gateway', async () => {
+    const response = await subgraph.yoga.fetch('http://subgraph/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    });
+    expect(response.status).toBe(401);
+    expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+});
