@@ -45,6 +45,8 @@ export interface EventBusOptions {
   service: string;
   /** Approximate cap on each stream's length (Redis MAXLEN ~). */
   maxStreamLength?: number;
+  /** How long a delivered but unacknowledged event waits before another consumer may take it. */
+  reclaimIdleMs?: number;
 }
 
 export function createEventBus(options: EventBusOptions): EventBus {
@@ -112,7 +114,7 @@ export class InProcessBus implements EventBus {
 }
 
 const ENVELOPE_FIELD = 'envelope';
-const RECLAIM_IDLE_MS = 30_000;
+const DEFAULT_RECLAIM_IDLE_MS = 30_000;
 const READ_BLOCK_MS = 2_000;
 const READ_COUNT = 100;
 
@@ -182,7 +184,7 @@ export class RedisStreamsBus implements EventBus {
     }
     while (this.running) {
       try {
-        const reclaimed = (await reader.xautoclaim(stream, group, this.consumer, RECLAIM_IDLE_MS, '0-0', 'COUNT', READ_COUNT)) as [
+        const reclaimed = (await reader.xautoclaim(stream, group, this.consumer, this.options.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS, '0-0', 'COUNT', READ_COUNT)) as [
           string,
           StreamEntries,
         ];
@@ -226,7 +228,7 @@ export class RedisStreamsBus implements EventBus {
         await handler(JSON.parse(raw) as EventEnvelope);
         await reader.xack(stream, group, id);
       } catch (error) {
-        // Left pending: XAUTOCLAIM hands it out again after RECLAIM_IDLE_MS.
+        // Left pending: XAUTOCLAIM hands it out again once it has been idle for reclaimIdleMs.
         log.error({ err: error, id }, 'event handler failed; will be redelivered');
       }
     }

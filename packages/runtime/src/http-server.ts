@@ -34,24 +34,36 @@ function refuseTooLarge(res: ServerResponse, limit: number): void {
   );
 }
 
-/** Bodies over the limit are refused with 413, whether or not they declare a length. */
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Reads the body here, refusing it with 413 once it passes the limit (declared or not), and
+ * hands it on as `req.body`, which the yoga adapter uses instead of the consumed stream.
+ */
 function withBodyLimit(handler: RequestListener, limit: number): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
+    if (!METHODS_WITH_BODY.has(req.method ?? '')) return handler(req, res);
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       refuseTooLarge(res, limit);
       req.resume();
       return;
     }
+    const chunks: Buffer[] = [];
     let received = 0;
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) {
         refuseTooLarge(res, limit);
         req.destroy();
+        return;
       }
+      chunks.push(chunk);
     });
-    handler(req, res);
+    req.on('end', () => {
+      (req as IncomingMessage & { body?: Buffer }).body = Buffer.concat(chunks);
+      handler(req, res);
+    });
   };
 }
 
@@ -75,9 +87,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const close = () => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Keep-alive sockets turn idle as their last response ends; close each as soon as it does.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       const grace = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 10_000);
       await stopped;
+      clearInterval(sweeper);
       clearTimeout(grace);
       for (const closer of options.closers ?? []) {
         await closer().catch((error: unknown) => options.logger.error({ err: error }, 'error while closing'));

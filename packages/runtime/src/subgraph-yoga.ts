@@ -44,7 +44,7 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
       },
     },
     plugins: [
-      useRequestId(),
+      useRequestId(options.logger),
       useHealth(options.service, options.readiness),
       useMetrics(options.metrics),
       useForwardedIdentity(options.internalSecret),

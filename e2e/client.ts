@@ -1,0 +1,39 @@
+import { SignJWT } from 'jose';
+import type { Identity } from '@judgify/runtime/identity';
+
+export interface GraphQLResult {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: Record<string, any> | null;
+    errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+  };
+}
+
+export function signToken(identity: Identity, secret: string, expiresIn = '5m'): Promise<string> {
+  return new SignJWT({ tenant_id: identity.tenantId, roles: identity.roles })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(identity.userId)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** POSTs an operation the way a frontend would, over real HTTP. */
+export async function graphql(
+  url: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResult> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult['body'] };
+}

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createTestDatabase, testRedisUrl } from '@judgify/runtime/testing';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export const subgraphNames = ['workflow', 'judgment', 'learning', 'bi', 'chat'] as const;
+export type SubgraphName = (typeof subgraphNames)[number];
+
+export interface RunningProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+/** Starts a server entry as its own process and resolves with its URL once it logs that it is ready. */
+export function startProcess(name: string, entry: string, env: Record<string, string>): Promise<RunningProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'debug', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in time:\n${output.join('\n')}`)), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${output.join('\n')}`));
+    });
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(line);
+      try {
+        const record = JSON.parse(line) as { url?: string; msg?: string };
+        if (record.url && record.msg?.includes('ready')) {
+          clearTimeout(timer);
+          resolve({ name, url: record.url.replace(/\/graphql$/, ''), child, output });
+        }
+      } catch {
+        // not a JSON log line
+      }
+    });
+  });
+}
+
+export async function stopProcess(running: RunningProcess): Promise<number | null> {
+  if (running.child.exitCode !== null) return running.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => running.child.once('exit', (code) => resolve(code)));
+  running.child.kill('SIGTERM');
+  return exited;
+}
+
+export interface Platform {
+  gateway: RunningProcess;
+  subgraphs: Record<SubgraphName, RunningProcess>;
+  internalSecret: string;
+  jwtSecret: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The distributed shape on one machine: every subgraph and the gateway in its own process,
+ * on free ports, talking real HTTP. PostgreSQL/Redis when TEST_DATABASE_URL/TEST_REDIS_URL
+ * are set, else PGlite folders and in-process buses.
+ */
+export async function startPlatform(options: { jwtSecret?: string } = {}): Promise<Platform> {
+  const internalSecret = randomBytes(32).toString('hex');
+  const jwtSecret = options.jwtSecret ?? randomBytes(32).toString('hex');
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'judgify-e2e-'));
+  const redisUrl = testRedisUrl();
+  const shared: Record<string, string> = {
+    INTERNAL_SECRET: internalSecret,
+    JUDGIFY_DATA_DIR: dataDir,
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  };
+  const started = await Promise.all(
+    subgraphNames.map((name) =>
+      startProcess(name, `subgraphs/${name}/src/server.ts`, { ...shared, [`${name.toUpperCase()}_PORT`]: '0' }),
+    ),
+  );
+  const subgraphs = Object.fromEntries(started.map((running) => [running.name, running])) as Record<SubgraphName, RunningProcess>;
+  const gateway = await startProcess('gateway', 'gateway/src/server.ts', {
+    INTERNAL_SECRET: internalSecret,
+    JWT_SECRET: jwtSecret,
+    GATEWAY_PORT: '0',
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...Object.fromEntries(started.map((running) => [`SUBGRAPH_URL_${running.name.toUpperCase()}`, `${running.url}/graphql`])),
+  });
+  return {
+    gateway,
+    subgraphs,
+    internalSecret,
+    jwtSecret,
+    async stop() {
+      await Promise.all([gateway, ...started].map(stopProcess));
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

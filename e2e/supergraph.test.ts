@@ -1,0 +1,216 @@
+import { IDENTITY_HEADER, mintForwardedIdentity } from '@judgify/runtime/identity';
+import { identities } from '@judgify/runtime/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql, signToken } from './client.ts';
+import { startPlatform, subgraphNames, type Platform } from './platform.ts';
+
+const definition = {
+  startNode: 'check',
+  nodes: [
+    { id: 'check', type: 'judgment', rule: 'temperature > 80 AND vibration > 50' },
+    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
+    { id: 'ok', type: 'output', decision: 'OK' },
+  ],
+  edges: [
+    { from: 'check', to: 'stop', when: 'true' },
+    { from: 'check', to: 'ok', when: 'false' },
+  ],
+};
+
+const CREATE_WORKFLOW = /* GraphQL */ `
+  mutation Create($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id name version } }
+`;
+
+let platform: Platform;
+let gatewayUrl: string;
+const tokens: Record<keyof typeof identities, string> = {} as never;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  gatewayUrl = platform.gateway.url;
+  for (const [key, identity] of Object.entries(identities)) {
+    tokens[key as keyof typeof identities] = await signToken(identity, platform.jwtSecret);
+  }
+});
+afterAll(() => platform?.stop());
+
+describe('supergraph through the real gateway and subgraph processes', () => {
+  it('resolves one query from two subgraphs', async () => {
+    const created = await graphql(gatewayUrl, CREATE_WORKFLOW, {
+      token: tokens.acmeAdmin,
+      variables: { input: { name: 'Line 3 overheating', definition } },
+    });
+    expect(created.body.errors).toBeUndefined();
+    const id = created.body.data?.createWorkflow.id;
+
+    const result = await graphql(
+      gatewayUrl,
+      `query($id: ID!) { workflow(id: $id) { name version successRate avgExecutionTimeMs executions(first: 5) { id } } }`,
+      { token: tokens.acmeViewer, variables: { id } },
+    );
+    expect(result.status).toBe(200);
+    expect(result.headers.get('content-type')).toContain('application/graphql-response+json');
+    expect(result.body).toEqual({
+      data: { workflow: { name: 'Line 3 overheating', version: 1, successRate: null, avgExecutionTimeMs: null, executions: [] } },
+    });
+    const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    expect(metrics).toMatch(/subgraph_request_duration_seconds_count\{[^}]*subgraph="judgment"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/subgraph_request_duration_seconds_count\{[^}]*subgraph="workflow"[^}]*\} [1-9]/);
+  });
+
+  it('writes and reads the stores of every subgraph through the gateway', async () => {
+    const token = tokens.acmeOperator;
+    const dashboard = await graphql(gatewayUrl, `mutation { createDashboard(input: { name: "Ops" }) { id name views { title } } }`, { token });
+    expect(dashboard.body.data?.createDashboard).toMatchObject({ name: 'Ops', views: [] });
+    const session = await graphql(gatewayUrl, `mutation { createChatSession(input: { title: "Shift handover" }) { id } }`, { token });
+    const sessionId = session.body.data?.createChatSession.id;
+    await graphql(gatewayUrl, `mutation($s: ID!) { postChatMessage(input: { sessionId: $s, content: "안녕하세요" }) { id } }`, {
+      token,
+      variables: { s: sessionId },
+    });
+    const messages = await graphql(gatewayUrl, `query($s: ID!) { chatSession(id: $s) { title messages { role content } } }`, {
+      token,
+      variables: { s: sessionId },
+    });
+    expect(messages.body.data?.chatSession).toEqual({ title: 'Shift handover', messages: [{ role: 'USER', content: '안녕하세요' }] });
+    const executionId = '00000000-0000-4000-8000-000000000001';
+    const feedback = await graphql(
+      gatewayUrl,
+      `mutation($e: ID!) { recordFeedback(input: { executionId: $e, verdict: INCORRECT, correctDecision: "STOP_LINE" }) { verdict correctDecision } }`,
+      { token, variables: { e: executionId } },
+    );
+    expect(feedback.body.data?.recordFeedback).toEqual({ verdict: 'INCORRECT', correctDecision: 'STOP_LINE' });
+  });
+
+  it('refuses requests without a valid token with 401 and a reason', async () => {
+    const missing = await graphql(gatewayUrl, '{ workflows { id } }');
+    expect(missing.status).toBe(401);
+    expect(missing.body.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    expect(missing.body.errors?.[0]?.message).toContain('Authorization: Bearer');
+
+    const expired = await graphql(gatewayUrl, '{ workflows { id } }', {
+      token: await signToken(identities.acmeAdmin, platform.jwtSecret, '-1m'),
+    });
+    expect(expired.status).toBe(401);
+    expect(expired.body.errors?.[0]?.message).toBe('Token has expired: sign in again.');
+
+    const forged = await graphql(gatewayUrl, '{ workflows { id } }', { token: await signToken(identities.acmeAdmin, 'x'.repeat(40)) });
+    expect(forged.status).toBe(401);
+    expect(forged.body.errors?.[0]?.message).toBe('Token signature is invalid.');
+
+    const garbage = await graphql(gatewayUrl, '{ workflows { id } }', { headers: { authorization: 'Basic abc' } });
+    expect(garbage.status).toBe(401);
+    expect(garbage.body.errors?.[0]?.message).toContain('expected "Bearer <JWT>"');
+  });
+
+  it("returns nothing for another tenant's entity", async () => {
+    const created = await graphql(gatewayUrl, CREATE_WORKFLOW, {
+      token: tokens.globexAdmin,
+      variables: { input: { name: 'Globex secret', definition } },
+    });
+    const id = created.body.data?.createWorkflow.id;
+    const peek = await graphql(gatewayUrl, `query($id: ID!) { workflow(id: $id) { id name } }`, {
+      token: tokens.acmeAdmin,
+      variables: { id },
+    });
+    expect(peek.body).toEqual({ data: { workflow: null } });
+    const list = await graphql(gatewayUrl, `{ workflows(first: 100) { name } }`, { token: tokens.acmeAdmin });
+    expect(list.body.data?.workflows.map((w: { name: string }) => w.name)).not.toContain('Globex secret');
+  });
+
+  it('checks roles per mutation', async () => {
+    const denied = await graphql(gatewayUrl, CREATE_WORKFLOW, {
+      token: tokens.acmeViewer,
+      variables: { input: { name: 'not allowed', definition } },
+    });
+    expect(denied.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(denied.body.data).toBeNull();
+  });
+
+  it('has every subgraph refuse direct requests that lack the gateway-minted identity', async () => {
+    for (const name of subgraphNames) {
+      const url = platform.subgraphs[name].url;
+      const direct = await graphql(url, '{ _service { sdl } }');
+      expect(direct.status, name).toBe(401);
+      expect(direct.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+      const forged = await graphql(url, `{ _entities(representations: [{ __typename: "Workflow", id: "x" }]) { __typename } }`, {
+        headers: { [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, 'not-the-internal-secret-but-long-enough') },
+      });
+      expect(forged.status, name).toBe(403);
+      expect(forged.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('answers bad requests with spec-compliant errors, never a stack trace', async () => {
+    const token = tokens.acmeAdmin;
+    const malformed = await graphql(gatewayUrl, '{ workflows { id ', { token });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+
+    const unknownField = await graphql(gatewayUrl, '{ workflows { colour } }', { token });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body.errors?.[0]?.message).toContain('Cannot query field "colour" on type "Workflow"');
+
+    const wrongVariable = await graphql(gatewayUrl, 'query($n: Int) { workflows(first: $n) { id } }', { token, variables: { n: 'ten' } });
+    expect(wrongVariable.status).toBe(400);
+    expect(wrongVariable.body.errors?.[0]?.message).toContain('Int cannot represent non-integer value');
+
+    const notJson = await fetch(`${gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{ not json',
+    });
+    expect(notJson.status).toBe(400);
+    const notJsonBody = await notJson.json();
+    expect(notJsonBody.errors[0].message).toBe('POST body sent invalid JSON.');
+
+    const oversized = await fetch(`${gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: `{ workflows { id } }`, variables: { padding: 'x'.repeat(3_000_000) } }),
+    });
+    expect(oversized.status).toBe(413);
+    expect((await oversized.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+
+    const deep = await graphql(gatewayUrl, `{ ${'__schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }'} }`, { token });
+    expect(deep.status).toBe(400);
+    expect(deep.body.errors?.[0]?.message).toMatch(/depth/i);
+
+    for (const result of [malformed, unknownField, wrongVariable, deep]) expect(JSON.stringify(result.body)).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(JSON.stringify(notJsonBody)).not.toMatch(/stack/);
+  });
+
+  it('serves GET queries and GraphiQL in a browser', async () => {
+    const get = await fetch(`${gatewayUrl}/graphql?query=${encodeURIComponent('{ workflows(first: 1) { id } }')}`, {
+      headers: { authorization: `Bearer ${tokens.acmeViewer}`, accept: 'application/graphql-response+json' },
+    });
+    expect(get.status).toBe(200);
+    expect((await get.json()).data.workflows).toHaveLength(1);
+    const page = await fetch(`${gatewayUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Judgify supergraph');
+  });
+
+  it('reports health and metrics on every process', async () => {
+    for (const running of [platform.gateway, ...Object.values(platform.subgraphs)]) {
+      for (const path of ['/health', '/health/live', '/health/ready']) {
+        const response = await fetch(`${running.url}${path}`);
+        expect(response.status, `${running.name}${path}`).toBe(200);
+        expect((await response.json()).status).toBe('ok');
+      }
+      const metrics = await fetch(`${running.url}/metrics`);
+      expect(await metrics.text()).toContain('http_request_duration_seconds');
+    }
+  });
+
+  it('carries the caller’s request id through and back', async () => {
+    const result = await graphql(gatewayUrl, '{ workflows(first: 1) { id } }', {
+      token: tokens.acmeViewer,
+      headers: { 'x-request-id': 'trace-me-123' },
+    });
+    expect(result.headers.get('x-request-id')).toBe('trace-me-123');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(platform.subgraphs.workflow.output.some((line) => line.includes('"requestId":"trace-me-123"'))).toBe(true);
+  });
+});

@@ -1,0 +1,91 @@
+import { ApolloGateway } from '@apollo/gateway';
+import { useApolloFederation } from '@envelop/apollo-federation';
+import type { Logger } from '@judgify/runtime/logger';
+import { createMetrics, useMetrics } from '@judgify/runtime/metrics';
+import { useHealth } from '@judgify/runtime/use-health';
+import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { createAuthenticator } from './auth.ts';
+import type { GatewayConfig } from './config.ts';
+import type { GatewayContext } from './context.ts';
+import { useOperationLimits } from './security.ts';
+import { SubgraphDataSource, subgraphLatency } from './subgraph-data-source.ts';
+
+export interface GatewayAppOptions {
+  config: GatewayConfig;
+  supergraphSdl: string;
+  logger: Logger;
+}
+
+/** graphql-js's own rule: with introspection off, __schema and __type are refused at validation. */
+function useIntrospection(enabled: boolean): Plugin[] {
+  if (enabled) return [];
+  return [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) }];
+}
+
+/** The supergraph gateway: Apollo's query planner and executor, served by graphql-yoga. */
+export async function createGatewayApp(options: GatewayAppOptions) {
+  const { config, logger } = options;
+  const metrics = createMetrics('gateway');
+  const latency = subgraphLatency(metrics.registry);
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    logger,
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        name,
+        url: config.subgraphUrls[name] ?? url ?? '',
+        internalSecret: config.INTERNAL_SECRET,
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        latency,
+      }),
+  });
+  await gateway.load();
+
+  const authenticator = createAuthenticator({
+    jwtSecret: config.JWT_SECRET,
+    jwksUrl: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+  if (!authenticator.verifiesTokens) {
+    logger.warn('no JWT_SECRET or JWKS_URL: development identity mode, every request acts as user "dev", tenant "dev", role admin');
+  }
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health/live',
+    landingPage: false,
+    logging: false,
+    graphiql: { title: 'Judgify supergraph', defaultQuery: '{ workflows(first: 5) { id name version } }' },
+    maskedErrors: {
+      isDev: false,
+      maskError(error, message) {
+        const masked = maskError(error, message, false);
+        if (masked !== error) logger.error({ err: error }, 'unexpected error (masked)');
+        return masked;
+      },
+    },
+    plugins: [
+      useRequestId(logger),
+      useHealth('gateway', {}),
+      useMetrics(metrics),
+      ...useOperationLimits(),
+      ...useIntrospection(config.INTROSPECTION),
+      useApolloFederation({ gateway }),
+    ],
+    context: async ({ request }) => {
+      const requestId = requestIdOf(request);
+      const identity = await authenticator.authenticate(request.headers.get('authorization'));
+      return { identity, requestId, log: logger.child({ requestId, userId: identity.userId, tenantId: identity.tenantId }) };
+    },
+  });
+
+  return {
+    yoga,
+    metrics,
+    authenticator,
+    close: () => gateway.stop(),
+  };
+}

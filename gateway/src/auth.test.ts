@@ -1,0 +1,71 @@
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from './auth.ts';
+
+const secret = 's'.repeat(40);
+const sign = (claims: Record<string, unknown>, key: Uint8Array = new TextEncoder().encode(secret), expiresIn = '5m') =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(expiresIn).sign(key);
+
+const reason = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    return { message: (error as Error).message, code: (error as { extensions?: { code?: string } }).extensions?.code };
+  }
+  throw new Error('expected authentication to fail');
+};
+
+describe('JWT authentication', () => {
+  const auth = createAuthenticator({ jwtSecret: secret });
+
+  it('maps sub, tenant_id and roles to an identity, dropping unknown roles', async () => {
+    const token = await sign({ sub: 'ada', tenant_id: 'acme', roles: ['admin', 'superuser'] });
+    expect(await auth.authenticate(`Bearer ${token}`)).toEqual({ userId: 'ada', tenantId: 'acme', roles: ['admin'] });
+  });
+
+  it.each([
+    ['no header', undefined, 'Authentication required: send "Authorization: Bearer <JWT>".'],
+    ['another scheme', 'Basic YWRhOnB3', 'Malformed Authorization header: expected "Bearer <JWT>".'],
+    ['a non-JWT', 'Bearer not-a-jwt', 'Token is malformed.'],
+  ])('refuses %s', async (_case, header, message) => {
+    expect(await reason(auth.authenticate(header))).toEqual({ message, code: 'UNAUTHENTICATED' });
+  });
+
+  it('refuses expired, wrongly signed and claim-less tokens with the reason', async () => {
+    const claims = { sub: 'ada', tenant_id: 'acme', roles: ['admin'] };
+    expect((await reason(auth.authenticate(`Bearer ${await sign(claims, undefined, '-1m')}`))).message).toBe('Token has expired: sign in again.');
+    expect((await reason(auth.authenticate(`Bearer ${await sign(claims, new TextEncoder().encode('x'.repeat(40)))}`))).message).toBe(
+      'Token signature is invalid.',
+    );
+    expect((await reason(auth.authenticate(`Bearer ${await sign({ sub: 'ada', roles: [] })}`))).message).toBe(
+      'Token rejected: token has no "tenant_id" claim.',
+    );
+  });
+
+  it('acts as the documented development identity when no key is configured', async () => {
+    const dev = createAuthenticator({});
+    expect(dev.verifiesTokens).toBe(false);
+    expect(await dev.authenticate(undefined)).toEqual({ userId: 'dev', tenantId: 'dev', roles: ['admin'] });
+  });
+
+  it('verifies RS256 tokens against a JWKS endpoint', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const server = createServer((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const jwks = createAuthenticator({ jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json` });
+      const token = await new SignJWT({ sub: 'otto', tenant_id: 'acme', roles: ['operator'] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      expect(await jwks.authenticate(`Bearer ${token}`)).toEqual({ userId: 'otto', tenantId: 'acme', roles: ['operator'] });
+      const hsToken = await sign({ sub: 'otto', tenant_id: 'acme', roles: [] });
+      expect((await reason(jwks.authenticate(`Bearer ${hsToken}`))).message).toBe('Token uses an algorithm this gateway does not accept.');
+    } finally {
+      server.close();
+    }
+  });
+});

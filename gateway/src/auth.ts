@@ -1,0 +1,75 @@
+import { AppError } from '@judgify/runtime/errors';
+import { developmentIdentity, roles, type Identity, type Role } from '@judgify/runtime/identity';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+
+export interface AuthOptions {
+  jwtSecret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface Authenticator {
+  /** False when neither JWT_SECRET nor JWKS_URL is set: everyone is the development identity. */
+  readonly verifiesTokens: boolean;
+  authenticate(authorization: string | null | undefined): Promise<Identity>;
+}
+
+const claimsSchema = z.object({
+  sub: z.string({ error: 'token has no "sub" claim (the user id)' }).min(1),
+  tenant_id: z.string({ error: 'token has no "tenant_id" claim' }).min(1),
+  roles: z.array(z.string(), { error: 'token has no "roles" claim (an array of viewer, operator, admin)' }),
+});
+
+const unauthenticated = (message: string) => new AppError('UNAUTHENTICATED', message);
+
+export function bearerToken(authorization: string | null | undefined): string {
+  if (!authorization) throw unauthenticated('Authentication required: send "Authorization: Bearer <JWT>".');
+  const [scheme, token, ...rest] = authorization.trim().split(/\s+/);
+  if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length) {
+    throw unauthenticated('Malformed Authorization header: expected "Bearer <JWT>".');
+  }
+  return token;
+}
+
+function explain(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'Token has expired: sign in again.';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `Token rejected: ${error.message}.`;
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'Token signature is invalid.';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'Token uses an algorithm this gateway does not accept.';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'Token was signed by a key this gateway does not know.';
+  if (error instanceof joseErrors.JOSEError) return 'Token is malformed.';
+  return 'Token could not be verified.';
+}
+
+export function createAuthenticator(options: AuthOptions): Authenticator {
+  const key: Uint8Array | JWTVerifyGetKey | undefined = options.jwtSecret
+    ? new TextEncoder().encode(options.jwtSecret)
+    : options.jwksUrl
+      ? createRemoteJWKSet(new URL(options.jwksUrl))
+      : undefined;
+  if (!key) return { verifiesTokens: false, authenticate: async () => developmentIdentity };
+  const algorithms = options.jwtSecret ? ['HS256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'];
+
+  return {
+    verifiesTokens: true,
+    async authenticate(authorization) {
+      const token = bearerToken(authorization);
+      let payload: unknown;
+      try {
+        ({ payload } = await jwtVerify(token, key as Uint8Array, {
+          algorithms,
+          issuer: options.issuer,
+          audience: options.audience,
+        }));
+      } catch (error) {
+        throw unauthenticated(explain(error));
+      }
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) throw unauthenticated(`Token rejected: ${claims.error.issues.map((issue) => issue.message).join('; ')}.`);
+      const known = claims.data.roles.filter((role): role is Role => (roles as readonly string[]).includes(role));
+      return { userId: claims.data.sub, tenantId: claims.data.tenant_id, roles: known };
+    },
+  };
+}

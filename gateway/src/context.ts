@@ -1,0 +1,10 @@
+import type { Identity } from '@judgify/runtime/identity';
+import type { Logger } from '@judgify/runtime/logger';
+
+export interface GatewayContext {
+  identity?: Identity;
+  requestId?: string;
+  log?: Logger;
+  /** Minted once per request and shared by every subgraph fetch of it. */
+  forwardedIdentity?: Promise<string>;
+}

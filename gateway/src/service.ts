@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { serve } from '@judgify/runtime/http-server';
+import { createLogger } from '@judgify/runtime/logger';
+import { createGatewayApp } from './app.ts';
+import type { GatewayConfig } from './config.ts';
+import { composeSupergraph } from './supergraph.ts';
+
+/**
+ * Starts the gateway from SUPERGRAPH_PATH (any composed supergraph) or, by default, by
+ * composing supergraph.yaml's subgraph schemas at start-up.
+ */
+export async function startGateway(config: GatewayConfig, options: { host?: string } = {}) {
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const supergraphSdl = config.SUPERGRAPH_PATH
+    ? readFileSync(config.SUPERGRAPH_PATH, 'utf8')
+    : composeSupergraph(config.SUPERGRAPH_CONFIG, config.subgraphUrls);
+  const app = await createGatewayApp({ config, supergraphSdl, logger });
+  const running = await serve({
+    name: 'gateway',
+    handler: app.yoga,
+    port: config.GATEWAY_PORT,
+    host: options.host,
+    logger,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    closers: [app.close],
+  });
+  logger.info({ url: `${running.url}/graphql` }, 'gateway ready: GraphiQL and the supergraph at /graphql');
+  return { ...running, logger, app };
+}

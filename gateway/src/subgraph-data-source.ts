@@ -1,0 +1,60 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { IDENTITY_HEADER, mintForwardedIdentity } from '@judgify/runtime/identity';
+import { Histogram } from '@judgify/runtime/metrics';
+import type { Registry } from 'prom-client';
+import { REQUEST_ID_HEADER } from '@judgify/runtime/use-request-id';
+import type { GatewayContext } from './context.ts';
+
+export function subgraphLatency(registry: Registry) {
+  return new Histogram({
+    name: 'subgraph_request_duration_seconds',
+    help: 'Gateway → subgraph request latency by subgraph and HTTP status',
+    labelNames: ['subgraph', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+}
+
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  internalSecret: string;
+  timeoutMs: number;
+  latency: ReturnType<typeof subgraphLatency>;
+}
+
+/**
+ * Forwards each request with the caller's identity in a token only the gateway can mint, and
+ * the request id, over Node's pooled keep-alive fetch.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(private readonly options: SubgraphDataSourceOptions) {
+    super({ url: options.url });
+    this.fetcher = (async (url: string, init: RequestInit) => {
+      const started = performance.now();
+      let status = 'network_error';
+      try {
+        const response = await fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
+        status = String(response.status);
+        return response;
+      } finally {
+        options.latency.observe({ subgraph: options.name, status }, (performance.now() - started) / 1000);
+      }
+    }) as unknown as typeof this.fetcher;
+  }
+
+  /** Clients learn which service failed and how, never its internal URL or raw response. */
+  override async errorFromResponse(response: { status: number }): Promise<GraphQLError> {
+    return new GraphQLError(`The ${this.options.name} service failed to answer (HTTP ${response.status}).`, {
+      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.options.name },
+    });
+  }
+
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    if (!context.identity) return;
+    context.forwardedIdentity ??= mintForwardedIdentity(context.identity, this.options.internalSecret);
+    request.http?.headers.set(IDENTITY_HEADER, await context.forwardedIdentity);
+    if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+  }
+}
