@@ -90,7 +90,6 @@ export async function startPlatform(options: { jwtSecret?: string } = {}): Promi
     INTERNAL_SECRET: internalSecret,
     JWT_SECRET: jwtSecret,
     GATEWAY_PORT: '0',
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...Object.fromEntries(started.map((running) => [`SUBGRAPH_URL_${running.name.toUpperCase()}`, `${running.url}/graphql`])),
   });
   return {

@@ -1,17 +1,17 @@
 import { internalSecretEnv, logEnv, parseEnv, port } from '@judgify/runtime/config';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const gatewayEnv = logEnv.extend(internalSecretEnv.shape).extend({
   GATEWAY_PORT: port(8000),
-  SUPERGRAPH_CONFIG: z.string().default('./supergraph.yaml'),
+  SUPERGRAPH_CONFIG: z.string().default(fileURLToPath(new URL('../../supergraph.yaml', import.meta.url))),
   SUPERGRAPH_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
   JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional()),
   JWKS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   JWT_ISSUER: z.preprocess(emptyAsUndefined, z.string().optional()),
   JWT_AUDIENCE: z.preprocess(emptyAsUndefined, z.string().optional()),
-  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   INTROSPECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576 + 64 * 1024),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),

@@ -1,4 +1,6 @@
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { AppError } from './errors.ts';
+import { isUuid } from './validation.ts';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -16,7 +18,8 @@ export function decodeCursor(after: string): Cursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown[];
     const date = new Date(String(createdAt));
-    if (typeof id === 'string' && !Number.isNaN(date.getTime())) return { createdAt: date, id };
+    // The id is compared with a uuid column: a forged one must stop here, not fail in SQL.
+    if (typeof id === 'string' && isUuid(id) && !Number.isNaN(date.getTime())) return { createdAt: date, id };
   } catch {
     // falls through to the error below
   }
@@ -31,4 +34,13 @@ export function pageSize(first: number | null | undefined, fallback = 20): numbe
     throw new AppError('BAD_USER_INPUT', `"first" must be between 1 and ${MAX_PAGE_SIZE}; got ${size}.`, { field: 'first' });
   }
   return size;
+}
+
+/** Rows after the cursor in a (createdAt, id) ordering: older ones when descending, newer when ascending. */
+export function afterCursor(columns: { createdAt: AnyColumn; id: AnyColumn }, cursor: Cursor | undefined, direction: 'desc' | 'asc'): SQL | undefined {
+  if (!cursor) return undefined;
+  const position = sql`(${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`;
+  return direction === 'desc'
+    ? sql`(${columns.createdAt}, ${columns.id}) < ${position}`
+    : sql`(${columns.createdAt}, ${columns.id}) > ${position}`;
 }

@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { AppError } from './errors.ts';
 import { hasRole, type Role } from './identity.ts';
@@ -15,6 +15,12 @@ export interface SubgraphSchemaTypes<TContext extends RequestContext> {
     JSON: { Input: unknown; Output: unknown };
     DateTime: { Input: Date; Output: Date };
   };
+}
+
+function scopesIn(failure: AuthFailure): string[] {
+  if (failure.kind === 'AuthScope') return [failure.scope];
+  if (failure.kind === 'AnyAuthScopes' || failure.kind === 'AllAuthScopes') return failure.failures.flatMap(scopesIn);
+  return [];
 }
 
 /**
@@ -32,11 +38,13 @@ export function createSubgraphBuilder<TContext extends RequestContext>() {
         operator: hasRole(context.identity, 'operator'),
         admin: hasRole(context.identity, 'admin'),
       }),
-      unauthorizedError: (_parent, context, info) =>
-        new AppError(
+      unauthorizedError: (_parent, context, info, result) => {
+        const needed = [...new Set(scopesIn(result.failure))].join(' or ') || 'another role';
+        return new AppError(
           'FORBIDDEN',
-          `${info.parentType.name}.${info.fieldName} is not allowed for roles [${context.identity.roles.join(', ')}]: it requires a higher role.`,
-        ),
+          `${info.parentType.name}.${info.fieldName} requires the ${needed} role; you have [${context.identity.roles.join(', ')}].`,
+        );
+      },
     },
   });
   builder.addScalarType('JSON', JSONResolver);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { printSubgraphSchema } from '@apollo/subgraph';
+import type { Identity } from '@judgify/runtime/identity';
 import { identities } from '@judgify/runtime/testing';
 import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => subgraph.close());
 
-const create = (name: string, identity = identities.acmeAdmin) =>
+const create = (name: string, identity: Identity = identities.acmeAdmin) =>
   subgraph.execute(identity, CREATE, { input: { name, description: 'line 3 sensors', definition } });
 
 describe('workflow subgraph', () => {
@@ -64,7 +65,7 @@ describe('workflow subgraph', () => {
   it('lets only admins create workflows', async () => {
     const result = await create('viewer attempt', identities.acmeViewer);
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(result.errors?.[0]?.message).toContain('Mutation.createWorkflow');
+    expect(result.errors?.[0]?.message).toBe('Mutation.createWorkflow requires the admin role; you have [viewer].');
   });
 
   it('never shows another tenant its workflows, by query or by entity reference', async () => {
@@ -94,8 +95,23 @@ describe('workflow subgraph', () => {
   it('refuses page sizes over 100 and malformed cursors with a clear error', async () => {
     const tooMany = await subgraph.execute(identities.acmeViewer, `{ workflows(first: 101) { id } }`);
     expect(tooMany.errors?.[0]).toMatchObject({ message: '"first" must be between 1 and 100; got 101.', extensions: { code: 'BAD_USER_INPUT' } });
-    const badCursor = await subgraph.execute(identities.acmeViewer, `{ workflows(after: "garbage") { id } }`);
-    expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    for (const after of ['garbage', Buffer.from(JSON.stringify([new Date().toISOString(), 'not-a-uuid'])).toString('base64url')]) {
+      const badCursor = await subgraph.execute(identities.acmeViewer, `query($after: String) { workflows(after: $after) { id } }`, { after });
+      expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+  });
+
+  it('refuses a caller without any role, also through _entities', async () => {
+    const created = await create('role check');
+    const nobody = { userId: 'nobody', tenantId: 'acme', roles: [] };
+    const entities = await subgraph.execute(
+      nobody,
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Workflow { name } } }`,
+      { reps: [{ __typename: 'Workflow', id: created.data?.createWorkflow.id }] },
+    );
+    expect(entities.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const list = await subgraph.execute(nobody, `{ workflows { id } }`);
+    expect(list.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('answers null for an id that is not a UUID instead of failing', async () => {

@@ -39,9 +39,9 @@ export async function forwardedHeaders(identity: Identity, secret = TEST_INTERNA
   return { [IDENTITY_HEADER]: await mintForwardedIdentity(identity, secret), 'content-type': 'application/json' };
 }
 
-export const identities = {
+export const identities: Record<'acmeAdmin' | 'acmeOperator' | 'acmeViewer' | 'globexAdmin', Identity> = {
   acmeAdmin: { userId: 'ada', tenantId: 'acme', roles: ['admin'] },
   acmeOperator: { userId: 'otto', tenantId: 'acme', roles: ['operator'] },
   acmeViewer: { userId: 'vera', tenantId: 'acme', roles: ['viewer'] },
   globexAdmin: { userId: 'gina', tenantId: 'globex', roles: ['admin'] },
-} satisfies Record<string, Identity>;
+};

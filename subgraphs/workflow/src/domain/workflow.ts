@@ -1,8 +1,8 @@
 import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
-import { decodeCursor, encodeCursor, pageSize } from '@judgify/runtime/pagination';
+import { afterCursor, decodeCursor, encodeCursor, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import * as tables from '../db/schema.ts';
 import { workflows, type WorkflowRow } from '../db/schema.ts';
@@ -95,7 +95,7 @@ export async function listWorkflows(
     .where(
       and(
         visibleTo(tenantId),
-        cursor ? sql`(${workflows.createdAt}, ${workflows.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined,
+        afterCursor(workflows, cursor, 'desc'),
       ),
     )
     .orderBy(desc(workflows.createdAt), desc(workflows.id))

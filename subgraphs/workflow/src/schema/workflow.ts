@@ -4,6 +4,8 @@ import { createWorkflow, listWorkflows, workflowCursor } from '../domain/workflo
 
 export const Workflow = builder.objectRef<WorkflowRow>('Workflow').implement({
   description: 'A decision described as a graph of judgment, action and output nodes.',
+  // Entities are also reached through `_entities`, which no root field guards.
+  authScopes: { viewer: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),

@@ -1,0 +1,30 @@
+import type { RequestContext } from '@judgify/runtime/subgraph-yoga';
+import DataLoader from 'dataloader';
+import type { ExecutionRow } from './db/schema.ts';
+import {
+  findExecutions,
+  listExecutionPages,
+  workflowExecutionsKeyId,
+  type ExecutionDeps,
+  type WorkflowExecutionsKey,
+} from './domain/execution.ts';
+import { workflowStats, type WorkflowStats } from './domain/workflow-stats.ts';
+
+export type Deps = ExecutionDeps;
+
+export interface Context extends RequestContext {
+  deps: Deps;
+  loaders: ReturnType<typeof createLoaders>;
+}
+
+/** Per request, so batching and caching never leak between users or tenants. */
+export function createLoaders(deps: Deps, tenantId: string) {
+  return {
+    execution: new DataLoader<string, ExecutionRow | null>((ids) => findExecutions(deps, tenantId, ids)),
+    executionsOfWorkflow: new DataLoader<WorkflowExecutionsKey, ExecutionRow[], string>(
+      (keys) => listExecutionPages(deps, tenantId, keys),
+      { cacheKeyFn: workflowExecutionsKeyId },
+    ),
+    workflowStats: new DataLoader<string, WorkflowStats>((ids) => workflowStats(deps, tenantId, ids)),
+  };
+}

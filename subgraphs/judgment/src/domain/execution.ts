@@ -1,0 +1,163 @@
+import { AppError } from '@judgify/runtime/errors';
+import type { Database } from '@judgify/runtime/database';
+import type { Identity } from '@judgify/runtime/identity';
+import { decodeCursor, encodeCursor, pageSize, type Cursor } from '@judgify/runtime/pagination';
+import { isUuid, validateInput } from '@judgify/runtime/validation';
+import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import * as tables from '../db/schema.ts';
+import { executionStatuses, judgmentExecutions, judgmentMethods, type ExecutionRow } from '../db/schema.ts';
+
+export interface ExecutionDeps {
+  db: Database<typeof tables>;
+}
+
+export const executionValues = z.object({
+  workflowId: z.string().refine(isUuid, 'workflowId must be the UUID of a workflow'),
+  workflowVersion: z.number().int().min(1, 'workflowVersion must be 1 or more'),
+  status: z.enum(executionStatuses),
+  decision: z.string().min(1, 'decision must not be empty'),
+  confidence: z.number().min(0, 'confidence must be between 0 and 1').max(1, 'confidence must be between 0 and 1'),
+  explanation: z.string(),
+  method: z.enum(judgmentMethods),
+  methodUsed: z.enum(judgmentMethods),
+  cached: z.boolean(),
+  inputData: z.record(z.string(), z.json(), { error: 'inputData must be a JSON object of input fields' }),
+  executionTimeMs: z.number().min(0, 'executionTimeMs must not be negative'),
+});
+
+export type ExecutionValues = z.input<typeof executionValues>;
+
+/** Stores one finished judgment for the actor's tenant; the judgment engine is its caller. */
+export async function recordExecution(deps: ExecutionDeps, actor: Identity, values: ExecutionValues): Promise<ExecutionRow> {
+  const valid = validateInput(executionValues, values, 'execution');
+  const [row] = await deps.db
+    .insert(judgmentExecutions)
+    .values({ ...valid, tenantId: actor.tenantId, createdBy: actor.userId, updatedBy: actor.userId })
+    .returning();
+  if (!row) throw new Error('insert returned no row');
+  return row;
+}
+
+/** Loads executions of one tenant by id, in the order asked, null where none is visible. */
+export async function findExecutions(deps: ExecutionDeps, tenantId: string, ids: readonly string[]): Promise<Array<ExecutionRow | null>> {
+  const wellFormed = ids.filter(isUuid);
+  const rows = wellFormed.length
+    ? await deps.db
+        .select()
+        .from(judgmentExecutions)
+        .where(and(eq(judgmentExecutions.tenantId, tenantId), inArray(judgmentExecutions.id, wellFormed)))
+    : [];
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+export interface ExecutionPage {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** The cursor is compared with a uuid column, so a forged id must stop here rather than fail in SQL. */
+function afterCursor(after: string | null | undefined): Cursor | undefined {
+  if (!after) return undefined;
+  const cursor = decodeCursor(after);
+  if (!isUuid(cursor.id)) {
+    throw new AppError('BAD_USER_INPUT', '"after" is not a cursor returned by this API; pass the cursor of the last item you received.', {
+      field: 'after',
+    });
+  }
+  return cursor;
+}
+
+/**
+ * One page of executions for each workflow, newest first, in a single query: a window ranks
+ * each workflow's rows so a list of workflows does not cost a query per workflow.
+ */
+export async function listExecutionsOfWorkflows(
+  deps: ExecutionDeps,
+  tenantId: string,
+  workflowIds: readonly string[],
+  page: ExecutionPage,
+): Promise<ExecutionRow[][]> {
+  const limit = pageSize(page.first);
+  const cursor = afterCursor(page.after);
+  const wellFormed = [...new Set(workflowIds.filter(isUuid))];
+  if (!wellFormed.length) return workflowIds.map(() => []);
+  const { id, workflowId, createdAt } = judgmentExecutions;
+  const ranked = deps.db
+    .select({
+      ...getTableColumns(judgmentExecutions),
+      rank: sql<number>`row_number() over (partition by ${workflowId} order by ${createdAt} desc, ${id} desc)`.mapWith(Number).as('rank'),
+    })
+    .from(judgmentExecutions)
+    .where(
+      and(
+        eq(judgmentExecutions.tenantId, tenantId),
+        inArray(workflowId, wellFormed),
+        cursor ? sql`(${createdAt}, ${id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined,
+      ),
+    )
+    .as('ranked');
+  const rows = await deps.db
+    .select()
+    .from(ranked)
+    .where(lte(ranked.rank, limit))
+    .orderBy(asc(ranked.workflowId), asc(ranked.rank));
+  const byWorkflow = new Map<string, ExecutionRow[]>();
+  for (const { rank: _rank, ...row } of rows) {
+    const list = byWorkflow.get(row.workflowId) ?? [];
+    list.push(row);
+    byWorkflow.set(row.workflowId, list);
+  }
+  return workflowIds.map((workflowId) => byWorkflow.get(workflowId) ?? []);
+}
+
+/** A request for one page of one workflow's executions, as a DataLoader key. */
+export interface WorkflowExecutionsKey extends ExecutionPage {
+  workflowId: string;
+}
+
+export const workflowExecutionsKeyId = (key: WorkflowExecutionsKey) =>
+  JSON.stringify([key.workflowId, key.first ?? null, key.after ?? null]);
+
+/**
+ * Answers a batch of page requests with one query per distinct page; a bad page argument fails
+ * only the requests that carry it.
+ */
+export async function listExecutionPages(
+  deps: ExecutionDeps,
+  tenantId: string,
+  keys: readonly WorkflowExecutionsKey[],
+): Promise<Array<ExecutionRow[] | Error>> {
+  const results: Array<ExecutionRow[] | Error> = keys.map(() => []);
+  for (const { page, requests } of groupByPage(keys)) {
+    try {
+      const pages = await listExecutionsOfWorkflows(
+        deps,
+        tenantId,
+        requests.map((request) => request.workflowId),
+        page,
+      );
+      requests.forEach((request, position) => (results[request.index] = pages[position] ?? []));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const request of requests) results[request.index] = failure;
+    }
+  }
+  return results;
+}
+
+/** The keys that ask for the same page, together, each with its position in the batch. */
+export function groupByPage(keys: readonly WorkflowExecutionsKey[]) {
+  const groups = new Map<string, { page: ExecutionPage; requests: Array<{ index: number; workflowId: string }> }>();
+  keys.forEach((key, index) => {
+    const page = { first: key.first ?? null, after: key.after ?? null };
+    const id = JSON.stringify([page.first, page.after]);
+    const group = groups.get(id) ?? { page, requests: [] };
+    group.requests.push({ index, workflowId: key.workflowId });
+    groups.set(id, group);
+  });
+  return [...groups.values()];
+}
+
+export const executionCursor = (row: ExecutionRow) => encodeCursor({ createdAt: row.createdAt, id: row.id });

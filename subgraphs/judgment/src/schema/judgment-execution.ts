@@ -1,0 +1,60 @@
+import { builder } from '../builder.ts';
+import type { ExecutionRow } from '../db/schema.ts';
+import { executionCursor } from '../domain/execution.ts';
+import { ExecutionStatus } from './execution-status.ts';
+import { JudgmentMethod } from './judgment-method.ts';
+import { Workflow } from './workflow.ts';
+
+export const JudgmentExecution = builder.objectRef<ExecutionRow>('JudgmentExecution').implement({
+  description: 'One judgment of a workflow on one input, as it was decided and stored.',
+  // Entities are also reached through `_entities`, which no root field guards.
+  authScopes: { viewer: true },
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    workflow: t.field({ type: Workflow, resolve: (execution) => ({ id: execution.workflowId }) }),
+    workflowVersion: t.exposeInt('workflowVersion', { description: 'The workflow version the judgment ran on.' }),
+    status: t.expose('status', { type: ExecutionStatus }),
+    decision: t.exposeString('decision'),
+    confidence: t.exposeFloat('confidence', { description: '0–1.' }),
+    explanation: t.exposeString('explanation'),
+    method: t.expose('method', { type: JudgmentMethod, description: 'The method asked for.' }),
+    methodUsed: t.expose('methodUsed', { type: JudgmentMethod, description: 'The method that decided.' }),
+    cached: t.exposeBoolean('cached', { description: 'Whether the result came from the judgment cache.' }),
+    inputData: t.expose('inputData', { type: 'JSON' }),
+    executionTimeMs: t.exposeFloat('executionTimeMs'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    cursor: t.string({
+      description: 'Pass as `after` to `Workflow.executions` to continue after this execution.',
+      resolve: executionCursor,
+    }),
+  }),
+});
+
+builder.asEntity(JudgmentExecution, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: (reference, context) => context.loaders.execution.load(reference.id),
+});
+
+builder.objectField(Workflow, 'executions', (t) =>
+  t.field({
+    type: [JudgmentExecution],
+    authScopes: { viewer: true },
+    description: 'Executions of this workflow, newest first.',
+    args: {
+      first: t.arg.int({ defaultValue: 20, description: 'Page size, 1–100.' }),
+      after: t.arg.string({ description: 'The `cursor` of the last execution of the previous page.' }),
+    },
+    resolve: (workflow, args, context) => context.loaders.executionsOfWorkflow.load({ workflowId: workflow.id, ...args }),
+  }),
+);
+
+builder.queryFields((t) => ({
+  judgmentExecution: t.field({
+    type: JudgmentExecution,
+    nullable: true,
+    authScopes: { viewer: true },
+    description: 'An execution of your tenant, or null if there is none with this id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => context.loaders.execution.load(String(id)),
+  }),
+}));
