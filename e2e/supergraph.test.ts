@@ -155,6 +155,7 @@ describe('supergraph through the real gateway and subgraph processes', () => {
     const wrongVariable = await graphql(gatewayUrl, 'query($n: Int) { workflows(first: $n) { id } }', { token, variables: { n: 'ten' } });
     expect(wrongVariable.status).toBe(400);
     expect(wrongVariable.body.errors?.[0]?.message).toContain('Int cannot represent non-integer value');
+    expect(wrongVariable.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
     const notJson = await fetch(`${gatewayUrl}/graphql`, {
       method: 'POST',
@@ -173,11 +174,20 @@ describe('supergraph through the real gateway and subgraph processes', () => {
     expect(oversized.status).toBe(413);
     expect((await oversized.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
 
-    const deep = await graphql(gatewayUrl, `{ ${'__schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }'} }`, { token });
+    const nested = 'executions { workflow { '.repeat(7) + 'id' + ' } }'.repeat(7);
+    const deep = await graphql(gatewayUrl, `{ workflows { ${nested} } }`, { token });
     expect(deep.status).toBe(400);
-    expect(deep.body.errors?.[0]?.message).toMatch(/depth/i);
+    expect(deep.body.errors?.[0]).toEqual({ message: 'Query depth limit of 12 exceeded, found 16.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 
-    for (const result of [malformed, unknownField, wrongVariable, deep]) expect(JSON.stringify(result.body)).not.toMatch(/\bat .*\.ts:\d+/);
+    const costly = await graphql(
+      gatewayUrl,
+      `{ ${Array.from({ length: 20 }, (_, n) => `w${n}: workflows(first: 100) { executions(first: 100) { workflow { name } } }`).join(' ')} }`,
+      { token },
+    );
+    expect(costly.status).toBe(400);
+    expect(costly.body.errors?.[0]?.message).toMatch(/^Query Cost limit of 5000 exceeded/);
+
+    for (const result of [malformed, unknownField, wrongVariable, deep, costly]) expect(JSON.stringify(result.body)).not.toMatch(/\bat .*\.ts:\d+/);
     expect(JSON.stringify(notJsonBody)).not.toMatch(/stack/);
   });
 
@@ -194,10 +204,11 @@ describe('supergraph through the real gateway and subgraph processes', () => {
 
   it('reports health and metrics on every process', async () => {
     for (const running of [platform.gateway, ...Object.values(platform.subgraphs)]) {
-      for (const path of ['/health', '/health/live', '/health/ready']) {
+      expect((await fetch(`${running.url}/health/live`)).status, `${running.name} live`).toBe(200);
+      for (const path of ['/health', '/health/ready']) {
         const response = await fetch(`${running.url}${path}`);
         expect(response.status, `${running.name}${path}`).toBe(200);
-        expect((await response.json()).status).toBe('ok');
+        expect(await response.json()).toMatchObject({ status: 'ok', service: running.name });
       }
       const metrics = await fetch(`${running.url}/metrics`);
       expect(await metrics.text()).toContain('http_request_duration_seconds');

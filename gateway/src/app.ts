@@ -4,12 +4,13 @@ import type { Logger } from '@judgify/runtime/logger';
 import { createMetrics, useMetrics } from '@judgify/runtime/metrics';
 import { useHealth } from '@judgify/runtime/use-health';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { createAuthenticator } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { useOperationLimits } from './security.ts';
+import { useRequestErrors } from './use-request-errors.ts';
 import { SubgraphDataSource, subgraphLatency } from './subgraph-data-source.ts';
 
 export interface GatewayAppOptions {
@@ -62,6 +63,10 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     maskedErrors: {
       isDev: false,
       maskError(error, message) {
+        // Subgraphs mask their own unexpected errors; what they send on is meant for the client.
+        if (error instanceof GraphQLError && error.extensions.serviceName) {
+          return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: error.extensions });
+        }
         const masked = maskError(error, message, false);
         if (masked !== error) logger.error({ err: error }, 'unexpected error (masked)');
         return masked;
@@ -73,6 +78,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
       useMetrics(metrics),
       ...useOperationLimits(),
       ...useIntrospection(config.INTROSPECTION),
+      useRequestErrors(),
       useApolloFederation({ gateway }),
     ],
     context: async ({ request }) => {

@@ -22,7 +22,8 @@ const claimsSchema = z.object({
   roles: z.array(z.string(), { error: 'token has no "roles" claim (an array of viewer, operator, admin)' }),
 });
 
-const unauthenticated = (message: string) => new AppError('UNAUTHENTICATED', message);
+/** Raised before execution, so the response itself is a 401. */
+const unauthenticated = (message: string) => new AppError('UNAUTHENTICATED', message, { http: { status: 401 } });
 
 export function bearerToken(authorization: string | null | undefined): string {
   if (!authorization) throw unauthenticated('Authentication required: send "Authorization: Bearer <JWT>".');

@@ -12,21 +12,15 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const httpStatusByCode: Partial<Record<ErrorCode, number>> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  PAYLOAD_TOO_LARGE: 413,
-  RATE_LIMITED: 429,
-};
-
 export class AppError extends GraphQLError {
   readonly code: ErrorCode;
 
+  /**
+   * `details` become extensions. Errors raised while executing keep HTTP 200 (a partial result
+   * is still a result); only failures before execution set `http.status`.
+   */
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
-    const status = httpStatusByCode[code];
-    super(message, {
-      extensions: { code, ...details, ...(status ? { http: { status } } : {}) },
-    });
+    super(message, { extensions: { code, ...details } });
     this.code = code;
   }
 }

@@ -26,7 +26,7 @@ export interface ServeOptions {
 
 function refuseTooLarge(res: ServerResponse, limit: number): void {
   if (res.headersSent) return;
-  res.writeHead(413, { 'content-type': 'application/graphql-response+json; charset=utf-8', connection: 'close' });
+  res.writeHead(413, { 'content-type': 'application/graphql-response+json; charset=utf-8' });
   res.end(
     JSON.stringify({
       errors: [{ message: `Request body exceeds the ${limit} byte limit.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
@@ -37,30 +37,30 @@ function refuseTooLarge(res: ServerResponse, limit: number): void {
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
- * Reads the body here, refusing it with 413 once it passes the limit (declared or not), and
- * hands it on as `req.body`, which the yoga adapter uses instead of the consumed stream.
+ * Reads the body here and hands it on as `req.body`, which the yoga adapter uses instead of the
+ * consumed stream. Past the limit (declared or not) the rest is discarded unread and the answer
+ * is 413 once the client has finished sending, so it can read the answer (requestTimeout bounds
+ * a client that never finishes).
  */
 function withBodyLimit(handler: RequestListener, limit: number): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     if (!METHODS_WITH_BODY.has(req.method ?? '')) return handler(req, res);
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      refuseTooLarge(res, limit);
-      req.resume();
-      return;
-    }
+    let tooLarge = Number.isFinite(declared) && declared > limit;
     const chunks: Buffer[] = [];
     let received = 0;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       received += chunk.length;
       if (received > limit) {
-        refuseTooLarge(res, limit);
-        req.destroy();
+        tooLarge = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
     req.on('end', () => {
+      if (tooLarge) return refuseTooLarge(res, limit);
       (req as IncomingMessage & { body?: Buffer }).body = Buffer.concat(chunks);
       handler(req, res);
     });

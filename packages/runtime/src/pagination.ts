@@ -14,7 +14,9 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt.toISOString(), cursor.id])).toString('base64url');
 }
 
-export function decodeCursor(after: string): Cursor {
+/** The position an `after` argument names; undefined when there is none. */
+export function decodeCursor(after: string | null | undefined): Cursor | undefined {
+  if (!after) return undefined;
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown[];
     const date = new Date(String(createdAt));

@@ -5,7 +5,7 @@ import { useHealth } from './use-health.ts';
 const schema = createSchema({ typeDefs: 'type Query { ok: Boolean }' });
 
 function app(checks: Parameters<typeof useHealth>[1]) {
-  return createYoga({ schema, plugins: [useHealth('test', checks)], logging: false });
+  return createYoga({ schema, plugins: [useHealth('test', checks)], logging: false, healthCheckEndpoint: '/health/live' });
 }
 
 describe('health endpoints', () => {

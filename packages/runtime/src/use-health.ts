@@ -20,8 +20,8 @@ async function runCheck(check: () => Promise<void>): Promise<string> {
 }
 
 /**
- * /health/live: the process answers. /health/ready: every dependency answers (503 otherwise).
- * /health: the readiness report, always 200, for humans.
+ * /health/ready: every dependency answers (503 otherwise); /health: the same report, always 200,
+ * for humans. Liveness (/health/live) is yoga's own health check endpoint.
  */
 export function useHealth(service: string, checks: ReadinessChecks): Plugin {
   return {
@@ -29,7 +29,6 @@ export function useHealth(service: string, checks: ReadinessChecks): Plugin {
       if (!url.pathname.startsWith('/health')) return;
       const json = (status: number, body: unknown) =>
         endResponse(new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
-      if (url.pathname === '/health/live') return json(200, { status: 'ok', service });
       if (url.pathname !== '/health' && url.pathname !== '/health/ready') return;
       const results = Object.fromEntries(
         await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check)] as const)),

@@ -1,8 +1,7 @@
-import { boolean, doublePrecision, index, integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { ownedRowColumns } from '@judgify/runtime/columns';
+import { boolean, doublePrecision, index, integer, jsonb, pgSchema, text, uuid } from 'drizzle-orm/pg-core';
 
 export const judgmentSchema = pgSchema('judgment');
-
-const millis = { withTimezone: true, precision: 3 } as const;
 
 export const judgmentMethods = ['RULE', 'LLM', 'HYBRID'] as const;
 export type JudgmentMethod = (typeof judgmentMethods)[number];
@@ -14,7 +13,6 @@ export const judgmentExecutions = judgmentSchema.table(
   'judgment_executions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: text('tenant_id').notNull(),
     workflowId: uuid('workflow_id').notNull(),
     workflowVersion: integer('workflow_version').notNull(),
     status: text('status', { enum: executionStatuses }).notNull(),
@@ -26,10 +24,7 @@ export const judgmentExecutions = judgmentSchema.table(
     cached: boolean('cached').notNull(),
     inputData: jsonb('input_data').notNull(),
     executionTimeMs: doublePrecision('execution_time_ms').notNull(),
-    createdAt: timestamp('created_at', millis).notNull().defaultNow(),
-    createdBy: text('created_by').notNull(),
-    updatedAt: timestamp('updated_at', millis).notNull().defaultNow(),
-    updatedBy: text('updated_by').notNull(),
+    ...ownedRowColumns(),
   },
   (table) => [
     index('judgment_executions_tenant_workflow_created_idx').on(table.tenantId, table.workflowId, table.createdAt, table.id),

@@ -1,7 +1,6 @@
-import { AppError } from '@judgify/runtime/errors';
 import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
-import { decodeCursor, encodeCursor, pageSize, type Cursor } from '@judgify/runtime/pagination';
+import { afterCursor, decodeCursor, encodeCursor, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
 import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -57,18 +56,6 @@ export interface ExecutionPage {
   after?: string | null;
 }
 
-/** The cursor is compared with a uuid column, so a forged id must stop here rather than fail in SQL. */
-function afterCursor(after: string | null | undefined): Cursor | undefined {
-  if (!after) return undefined;
-  const cursor = decodeCursor(after);
-  if (!isUuid(cursor.id)) {
-    throw new AppError('BAD_USER_INPUT', '"after" is not a cursor returned by this API; pass the cursor of the last item you received.', {
-      field: 'after',
-    });
-  }
-  return cursor;
-}
-
 /**
  * One page of executions for each workflow, newest first, in a single query: a window ranks
  * each workflow's rows so a list of workflows does not cost a query per workflow.
@@ -80,7 +67,7 @@ export async function listExecutionsOfWorkflows(
   page: ExecutionPage,
 ): Promise<ExecutionRow[][]> {
   const limit = pageSize(page.first);
-  const cursor = afterCursor(page.after);
+  const cursor = decodeCursor(page.after);
   const wellFormed = [...new Set(workflowIds.filter(isUuid))];
   if (!wellFormed.length) return workflowIds.map(() => []);
   const { id, workflowId, createdAt } = judgmentExecutions;
@@ -94,7 +81,7 @@ export async function listExecutionsOfWorkflows(
       and(
         eq(judgmentExecutions.tenantId, tenantId),
         inArray(workflowId, wellFormed),
-        cursor ? sql`(${createdAt}, ${id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined,
+        afterCursor(judgmentExecutions, cursor, 'desc'),
       ),
     )
     .as('ranked');

@@ -1,8 +1,7 @@
-import { index, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { ownedRowColumns } from '@judgify/runtime/columns';
+import { index, pgSchema, text, uuid } from 'drizzle-orm/pg-core';
 
 export const learningSchema = pgSchema('learning');
-
-const millis = { withTimezone: true, precision: 3 } as const;
 
 export const feedbackVerdicts = ['CORRECT', 'INCORRECT'] as const;
 export type FeedbackVerdict = (typeof feedbackVerdicts)[number];
@@ -11,15 +10,11 @@ export const feedback = learningSchema.table(
   'feedback',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    tenantId: text('tenant_id').notNull(),
     executionId: uuid('execution_id').notNull(),
     verdict: text('verdict', { enum: feedbackVerdicts }).notNull(),
     correctDecision: text('correct_decision'),
     comment: text('comment'),
-    createdAt: timestamp('created_at', millis).notNull().defaultNow(),
-    createdBy: text('created_by').notNull(),
-    updatedAt: timestamp('updated_at', millis).notNull().defaultNow(),
-    updatedBy: text('updated_by').notNull(),
+    ...ownedRowColumns(),
   },
   (table) => [
     index('feedback_tenant_execution_created_idx').on(table.tenantId, table.executionId, table.createdAt),

@@ -1,7 +1,6 @@
-import { AppError } from '@judgify/runtime/errors';
 import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
-import { decodeCursor, encodeCursor, pageSize, type Cursor } from '@judgify/runtime/pagination';
+import { afterCursor, decodeCursor, encodeCursor, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -94,25 +93,13 @@ export async function feedbackOfExecutions(deps: FeedbackDeps, tenantId: string,
   return executionIds.map((executionId) => byExecution.get(executionId) ?? []);
 }
 
-/** The cursor is compared with a uuid column, so a forged id must stop here rather than fail in SQL. */
-function afterCursor(after: string | null | undefined): Cursor | undefined {
-  if (!after) return undefined;
-  const cursor = decodeCursor(after);
-  if (!isUuid(cursor.id)) {
-    throw new AppError('BAD_USER_INPUT', '"after" is not a cursor returned by this API; pass the cursor of the last item you received.', {
-      field: 'after',
-    });
-  }
-  return cursor;
-}
-
 export async function listFeedback(
   deps: FeedbackDeps,
   tenantId: string,
   query: { executionId?: string | null; first?: number | null; after?: string | null },
 ): Promise<FeedbackRow[]> {
   const limit = pageSize(query.first);
-  const cursor = afterCursor(query.after);
+  const cursor = decodeCursor(query.after);
   if (query.executionId != null && !isUuid(query.executionId)) return [];
   return deps.db
     .select()
@@ -121,7 +108,7 @@ export async function listFeedback(
       and(
         eq(feedback.tenantId, tenantId),
         query.executionId != null ? eq(feedback.executionId, query.executionId) : undefined,
-        cursor ? sql`(${feedback.createdAt}, ${feedback.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)` : undefined,
+        afterCursor(feedback, cursor, 'desc'),
       ),
     )
     .orderBy(...newestFirst)

@@ -88,7 +88,7 @@ export async function listWorkflows(
   page: { first?: number | null; after?: string | null },
 ): Promise<WorkflowRow[]> {
   const limit = pageSize(page.first);
-  const cursor = page.after ? decodeCursor(page.after) : undefined;
+  const cursor = decodeCursor(page.after);
   return deps.db
     .select()
     .from(workflows)

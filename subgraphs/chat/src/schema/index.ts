@@ -1,0 +1,5 @@
+import { builder } from '../builder.ts';
+import './chat-session.ts';
+import './chat-message.ts';
+
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
