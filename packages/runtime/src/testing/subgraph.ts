@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { printSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
 import type { Identity } from '../identity.ts';
 import { InProcessBus } from '../events.ts';
@@ -62,4 +66,54 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
       await testDatabase.drop();
     },
   };
+}
+
+/**
+ * What every subgraph must do, whatever it owns: serve the committed SDL, answer only the
+ * gateway, treat malformed ids as absent, and guard its page sizes and cursors.
+ */
+export function describeSubgraphBasics(options: {
+  subgraph: () => TestSubgraph<any>;
+  schema: GraphQLSchema;
+  committedSchema: URL;
+  reader: Identity;
+  /** Root fields taking `id: ID!`. */
+  lookups?: string[];
+  /** Root list fields taking `first` and `after`. */
+  lists?: string[];
+}): void {
+  describe('subgraph basics', () => {
+    it('serves the committed schema.graphql', () => {
+      expect(printSubgraphSchema(options.schema)).toBe(readFileSync(options.committedSchema, 'utf8'));
+    });
+
+    it('refuses requests that did not come through the gateway', async () => {
+      const response = await options.subgraph().yoga.fetch('http://subgraph/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
+      expect(response.status).toBe(401);
+      expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    });
+
+    for (const field of options.lookups ?? []) {
+      it(`answers null from ${field} for an id that is not a UUID`, async () => {
+        const result = await options.subgraph().execute(options.reader, `{ ${field}(id: "not-a-uuid") { id } }`);
+        expect(result).toEqual({ data: { [field]: null } });
+      });
+    }
+
+    for (const field of options.lists ?? []) {
+      it(`refuses ${field} page sizes over 100 and cursors it did not issue`, async () => {
+        const tooMany = await options.subgraph().execute(options.reader, `{ ${field}(first: 101) { id } }`);
+        expect(tooMany.errors?.[0]).toMatchObject({ message: '"first" must be between 1 and 100; got 101.', extensions: { code: 'BAD_USER_INPUT' } });
+        const forged = Buffer.from(JSON.stringify([new Date().toISOString(), 'not-a-uuid'])).toString('base64url');
+        for (const after of ['garbage', forged]) {
+          const result = await options.subgraph().execute(options.reader, `query($after: String) { ${field}(after: $after) { id } }`, { after });
+          expect(result.errors?.[0]?.extensions?.code, after).toBe('BAD_USER_INPUT');
+        }
+      });
+    }
+  });
 }

@@ -2,7 +2,7 @@ import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
 import { afterCursor, decodeCursor, encodeCursor, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import * as tables from '../db/schema.ts';
 import { feedback, feedbackVerdicts, type FeedbackRow } from '../db/schema.ts';
