@@ -1,21 +1,10 @@
 import { IDENTITY_HEADER, mintForwardedIdentity } from '@judgify/runtime/identity';
-import { identities } from '@judgify/runtime/testing';
+import { exampleWorkflowDefinition, identities } from '@judgify/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, signToken } from './client.ts';
-import { startPlatform, subgraphNames, type Platform } from './platform.ts';
+import { startPlatform, stopProcess, subgraphNames, type Platform } from './platform.ts';
 
-const definition = {
-  startNode: 'check',
-  nodes: [
-    { id: 'check', type: 'judgment', rule: 'temperature > 80 AND vibration > 50' },
-    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
-    { id: 'ok', type: 'output', decision: 'OK' },
-  ],
-  edges: [
-    { from: 'check', to: 'stop', when: 'true' },
-    { from: 'check', to: 'ok', when: 'false' },
-  ],
-};
+const definition = exampleWorkflowDefinition;
 
 const CREATE_WORKFLOW = /* GraphQL */ `
   mutation Create($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id name version } }
@@ -223,5 +212,24 @@ describe('supergraph through the real gateway and subgraph processes', () => {
     expect(result.headers.get('x-request-id')).toBe('trace-me-123');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(platform.subgraphs.workflow.output.some((line) => line.includes('"requestId":"trace-me-123"'))).toBe(true);
+  });
+
+  it('keeps answering when a subgraph goes away, naming the missing service', async () => {
+    const exitCode = await stopProcess(platform.subgraphs.chat);
+    expect(exitCode).toBe(0);
+    expect(platform.subgraphs.chat.output.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+
+    const result = await graphql(
+      gatewayUrl,
+      `{ workflows(first: 1) { id } chatSession(id: "00000000-0000-4000-8000-000000000000") { id } }`,
+      { token: tokens.acmeOperator },
+    );
+    expect(result.status).toBe(200);
+    expect(result.body.data).toEqual({ workflows: [expect.objectContaining({ id: expect.any(String) })], chatSession: null });
+    expect(result.body.errors?.[0]).toEqual({
+      message: 'The chat service is unreachable.',
+      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'chat' },
+    });
+    expect(JSON.stringify(result.body)).not.toContain('127.0.0.1');
   });
 });

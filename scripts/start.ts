@@ -39,7 +39,7 @@ const usingDevIdentity = !gateway.app.authenticator.verifiesTokens;
 process.stdout.write(
   [
     '',
-    `  Judgify is running (${subgraphs[0]?.infrastructure.database.kind === 'pglite' ? 'embedded' : 'distributed'} mode).`,
+    `  Judgify is running: database ${subgraphs[0]?.infrastructure.database.kind}, event bus ${subgraphs[0]?.infrastructure.bus.kind}.`,
     `  GraphiQL / supergraph:  ${gateway.url}/graphql`,
     `  health / metrics:       ${gateway.url}/health  ${gateway.url}/metrics`,
     ...subgraphs.map((subgraph) => `  ${subgraph.infrastructure.service.padEnd(9)} subgraph:     ${subgraph.url}/graphql`),

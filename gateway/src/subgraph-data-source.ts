@@ -38,6 +38,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         const response = await fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
         status = String(response.status);
         return response;
+      } catch (error) {
+        const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+        if (timedOut) status = 'timeout';
+        throw this.serviceError(
+          timedOut ? `The ${options.name} service did not answer within ${options.timeoutMs} ms.` : `The ${options.name} service is unreachable.`,
+        );
       } finally {
         options.latency.observe({ subgraph: options.name, status }, (performance.now() - started) / 1000);
       }
@@ -46,9 +52,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   /** Clients learn which service failed and how, never its internal URL or raw response. */
   override async errorFromResponse(response: { status: number }): Promise<GraphQLError> {
-    return new GraphQLError(`The ${this.options.name} service failed to answer (HTTP ${response.status}).`, {
-      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.options.name },
-    });
+    return this.serviceError(`The ${this.options.name} service failed to answer (HTTP ${response.status}).`);
+  }
+
+  private serviceError(message: string): GraphQLError {
+    return new GraphQLError(message, { extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.options.name } });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createEvent, InProcessBus, RedisStreamsBus, type EventBus, type EventEnvelope } from './events.ts';
 import { silentLogger, testRedisUrl } from './testing/index.ts';
 
@@ -11,12 +12,19 @@ const waitFor = async (condition: () => boolean, timeoutMs = 10_000) => {
   }
 };
 
+const redisUrl = testRedisUrl();
 const buses: EventBus[] = [];
+const streamsUsed: string[] = [];
 afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
 });
+afterAll(async () => {
+  if (!redisUrl || !streamsUsed.length) return;
+  const redis = new Redis(redisUrl);
+  await redis.del(...streamsUsed.map(RedisStreamsBus.streamKey));
+  await redis.quit();
+});
 
-const redisUrl = testRedisUrl();
 const implementations: Array<[string, () => EventBus]> = [['in-process', () => new InProcessBus(silentLogger)]];
 if (redisUrl) {
   implementations.push(['redis streams', () => new RedisStreamsBus({ logger: silentLogger, service: 'test', reclaimIdleMs: 200 }, redisUrl)]);
@@ -28,7 +36,11 @@ describe.each(implementations)('%s event bus', (_name, createBus) => {
     buses.push(bus);
     return bus;
   };
-  const type = () => `test.${randomUUID()}`;
+  const type = () => {
+    const eventType = `test.${randomUUID()}`;
+    streamsUsed.push(eventType);
+    return eventType;
+  };
 
   it('carries the full envelope to every consumer group', async () => {
     const bus = open();

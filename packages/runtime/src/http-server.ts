@@ -96,7 +96,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       for (const closer of options.closers ?? []) {
         await closer().catch((error: unknown) => options.logger.error({ err: error }, 'error while closing'));
       }
-      options.logger.info({ service: options.name }, 'stopped');
+      options.logger.info('stopped');
     })();
     return closing;
   };

@@ -46,3 +46,9 @@ export function afterCursor(columns: { createdAt: AnyColumn; id: AnyColumn }, cu
     ? sql`(${columns.createdAt}, ${columns.id}) < ${position}`
     : sql`(${columns.createdAt}, ${columns.id}) > ${position}`;
 }
+
+/** Rows in the order of the ids a DataLoader asked for, null where a row is missing or hidden. */
+export function inIdOrder<TRow extends { id: string }>(ids: readonly string[], rows: readonly TRow[]): Array<TRow | null> {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}

@@ -1,5 +1,5 @@
 import type { Identity } from '@judgify/runtime/identity';
-import { identities } from '@judgify/runtime/testing';
+import { exampleWorkflowDefinition, identities } from '@judgify/runtime/testing';
 import { createTestSubgraph, describeSubgraphBasics, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
@@ -7,18 +7,7 @@ import * as tables from '../src/db/schema.ts';
 import { schema } from '../src/schema/index.ts';
 import { migrationsFolder } from '../src/service.ts';
 
-const definition = {
-  startNode: 'check',
-  nodes: [
-    { id: 'check', type: 'judgment', rule: 'temperature > 80 AND vibration > 50' },
-    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
-    { id: 'ok', type: 'output', decision: 'OK' },
-  ],
-  edges: [
-    { from: 'check', to: 'stop', when: 'true' },
-    { from: 'check', to: 'ok', when: 'false' },
-  ],
-};
+const definition = exampleWorkflowDefinition;
 
 const CREATE = /* GraphQL */ `
   mutation Create($input: CreateWorkflowInput!) {

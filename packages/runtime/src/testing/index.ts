@@ -45,3 +45,17 @@ export const identities: Record<'acmeAdmin' | 'acmeOperator' | 'acmeViewer' | 'g
   acmeViewer: { userId: 'vera', tenantId: 'acme', roles: ['viewer'] },
   globexAdmin: { userId: 'gina', tenantId: 'globex', roles: ['admin'] },
 };
+
+/** The minimal definition of the spec: stop the line when it runs hot and shakes. */
+export const exampleWorkflowDefinition = {
+  startNode: 'check',
+  nodes: [
+    { id: 'check', type: 'judgment', rule: 'temperature > 80 AND vibration > 50' },
+    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
+    { id: 'ok', type: 'output', decision: 'OK' },
+  ],
+  edges: [
+    { from: 'check', to: 'stop', when: 'true' },
+    { from: 'check', to: 'ok', when: 'false' },
+  ],
+};

@@ -1,6 +1,6 @@
 import { AppError } from '@judgify/runtime/errors';
 import type { Identity } from '@judgify/runtime/identity';
-import { afterCursor, decodeCursor, encodeCursor, pageSize, type Cursor } from '@judgify/runtime/pagination';
+import { afterCursor, type Cursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
 import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -66,8 +66,7 @@ export async function findChatMessages(deps: ChatDeps, owner: Identity, ids: rea
         .innerJoin(chatSessions, eq(chatSessions.id, chatMessages.sessionId))
         .where(and(ownedBy(owner), eq(chatMessages.tenantId, owner.tenantId), inArray(chatMessages.id, wellFormed)))
     : [];
-  const byId = new Map(rows.map(({ message }) => [message.id, message]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inIdOrder(ids, rows.map(({ message }) => message));
 }
 
 /** A message is reachable only through a session its reader owns, so a missing session is a bug, not a user error. */

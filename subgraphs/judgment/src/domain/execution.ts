@@ -1,6 +1,6 @@
 import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
-import { afterCursor, decodeCursor, encodeCursor, pageSize } from '@judgify/runtime/pagination';
+import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
 import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -47,8 +47,7 @@ export async function findExecutions(deps: ExecutionDeps, tenantId: string, ids:
         .from(judgmentExecutions)
         .where(and(eq(judgmentExecutions.tenantId, tenantId), inArray(judgmentExecutions.id, wellFormed)))
     : [];
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inIdOrder(ids, rows);
 }
 
 export interface ExecutionPage {

@@ -1,6 +1,6 @@
 import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
-import { afterCursor, decodeCursor, encodeCursor, pageSize } from '@judgify/runtime/pagination';
+import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
@@ -74,8 +74,7 @@ export async function findFeedback(deps: FeedbackDeps, tenantId: string, ids: re
   const rows = wellFormed.length
     ? await deps.db.select().from(feedback).where(and(eq(feedback.tenantId, tenantId), inArray(feedback.id, wellFormed)))
     : [];
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inIdOrder(ids, rows);
 }
 
 /** All feedback on each of a batch of executions of one tenant, newest first, in one query. */

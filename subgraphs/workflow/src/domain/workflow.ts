@@ -1,6 +1,6 @@
 import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
-import { afterCursor, decodeCursor, encodeCursor, pageSize } from '@judgify/runtime/pagination';
+import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
@@ -78,8 +78,7 @@ export async function findWorkflows(deps: WorkflowDeps, tenantId: string, ids: r
   const rows = wellFormed.length
     ? await deps.db.select().from(workflows).where(and(visibleTo(tenantId), inArray(workflows.id, wellFormed)))
     : [];
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inIdOrder(ids, rows);
 }
 
 export async function listWorkflows(
