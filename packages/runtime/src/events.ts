@@ -17,6 +17,7 @@ export type EventHandler = (event: EventEnvelope) => Promise<void>;
 
 export interface EventBus {
   readonly kind: 'redis' | 'in-process';
+  /** Publishes once per eventId: publishing the same event again (a relay retrying) is a no-op. */
   publish(event: EventEnvelope): Promise<void>;
   /**
    * Each consumer group receives every event of the type once; within a group, one consumer
@@ -62,15 +63,24 @@ function processEventBus(logger: Logger): InProcessBus {
   return sharedInProcessBus;
 }
 
+/** How many recent event ids each bus remembers to drop a repeated publish of the same event. */
+const PUBLISHED_MEMORY = 100_000;
+/** How long Redis remembers a published event id. */
+const PUBLISHED_TTL_SECONDS = 7 * 24 * 3600;
+
 export class InProcessBus implements EventBus {
   readonly kind = 'in-process';
   private readonly groups = new Map<string, Map<string, EventHandler[]>>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly published = new Set<string>();
   private nextConsumer = 0;
 
   constructor(private readonly logger: Logger) {}
 
   async publish(event: EventEnvelope): Promise<void> {
+    if (this.published.has(event.eventId)) return;
+    this.published.add(event.eventId);
+    if (this.published.size > PUBLISHED_MEMORY) this.published.delete(this.published.values().next().value as string);
     for (const handlers of this.groups.get(event.eventType)?.values() ?? []) {
       const handler = handlers[this.nextConsumer++ % handlers.length];
       if (!handler) continue;
@@ -120,6 +130,13 @@ const READ_COUNT = 100;
 
 type StreamEntries = Array<[id: string, fields: string[]]>;
 
+/** Marks the event id and appends to the stream atomically, so a repeated publish adds nothing. */
+const PUBLISH_ONCE = `
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', tonumber(ARGV[3])) then
+  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '${ENVELOPE_FIELD}', ARGV[2])
+end
+return false`;
+
 /** Redis Streams: one stream per event type, one consumer group per subscribing service. */
 export class RedisStreamsBus implements EventBus {
   readonly kind = 'redis';
@@ -142,14 +159,14 @@ export class RedisStreamsBus implements EventBus {
   }
 
   async publish(event: EventEnvelope): Promise<void> {
-    await this.publisher.xadd(
+    await this.publisher.eval(
+      PUBLISH_ONCE,
+      2,
       RedisStreamsBus.streamKey(event.eventType),
-      'MAXLEN',
-      '~',
+      `events:published:${event.eventId}`,
       String(this.options.maxStreamLength ?? 100_000),
-      '*',
-      ENVELOPE_FIELD,
       JSON.stringify(event),
+      String(PUBLISHED_TTL_SECONDS),
     );
   }
 

@@ -4,6 +4,7 @@ import { createEventBus, type EventBus } from './events.ts';
 import { serve, type RunningServer } from './http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { OutboxRelay, type OutboxTable } from './outbox.ts';
 import type { SubgraphYoga } from './subgraph-yoga.ts';
 
 /** Everything a subgraph's app is built from, opened once per process. */
@@ -13,6 +14,8 @@ export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>>
   metrics: Metrics;
   database: DatabaseHandle<TSchema>;
   bus: EventBus;
+  /** Present when the service publishes events: its outbox table and the relay draining it. */
+  outbox?: { table: OutboxTable; relay: OutboxRelay };
   internalSecret: string;
   readiness: Record<string, () => Promise<void>>;
 }
@@ -24,6 +27,8 @@ export interface SubgraphServiceOptions<TSchema extends Record<string, unknown>>
   host?: string;
   tables: TSchema;
   migrationsFolder: string;
+  /** The service's outbox table, if it publishes events. */
+  outbox?: OutboxTable;
   /** Keeps the database in memory instead of under JUDGIFY_DATA_DIR (tests). */
   inMemory?: boolean;
   createApp(infrastructure: SubgraphInfrastructure<TSchema>): SubgraphYoga;
@@ -46,23 +51,26 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
     logger,
   });
   const bus = createEventBus({ redisUrl: options.env.REDIS_URL, logger, service: options.service });
+  const relay = options.outbox && new OutboxRelay({ db: database.db, table: options.outbox, bus, logger, owner: options.service });
   const infrastructure: SubgraphInfrastructure<TSchema> = {
     service: options.service,
     logger,
     metrics: createMetrics(options.service),
     database,
     bus,
+    outbox: options.outbox && relay ? { table: options.outbox, relay } : undefined,
     internalSecret: options.env.INTERNAL_SECRET,
     readiness: { database: database.ping, ...(bus.kind === 'redis' ? { redis: () => bus.ping() } : {}) },
   };
   const yoga = options.createApp(infrastructure);
+  relay?.start();
   const running = await serve({
     name: options.service,
     handler: yoga,
     port: options.port,
     host: options.host,
     logger,
-    closers: [() => bus.close(), () => database.close()],
+    closers: [async () => relay?.stop(), () => bus.close(), () => database.close()],
   });
   logger.info({ url: `${running.url}/graphql`, database: database.kind, bus: bus.kind }, `${options.service} subgraph ready`);
   return { ...running, infrastructure };

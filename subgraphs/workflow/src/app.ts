@@ -1,14 +1,23 @@
 import type { SubgraphInfrastructure } from '@judgify/runtime/subgraph-service';
 import { createSubgraphYoga } from '@judgify/runtime/subgraph-yoga';
 import { createLoaders, type Context, type Deps } from './context.ts';
-import type * as tables from './db/schema.ts';
+import * as tables from './db/schema.ts';
 import { schema } from './schema/index.ts';
 
 export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>) {
-  const deps: Deps = { db: infrastructure.database.db };
+  const deps: Deps = {
+    db: infrastructure.database.db,
+    outbox: tables.outbox,
+    eventsCommitted: () => infrastructure.outbox?.relay.kick(),
+  };
   return createSubgraphYoga<Context>({
     ...infrastructure,
     schema,
-    extendContext: (base) => ({ ...base, deps, loaders: createLoaders(deps, base.identity.tenantId) }),
+    extendContext: (base) => ({
+      ...base,
+      deps,
+      actor: { identity: base.identity, correlationId: base.requestId },
+      loaders: createLoaders(deps, base.identity.tenantId),
+    }),
   });
 }

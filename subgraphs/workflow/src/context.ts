@@ -1,12 +1,14 @@
 import type { RequestContext } from '@judgify/runtime/subgraph-yoga';
 import DataLoader from 'dataloader';
-import type { WorkflowRow } from './db/schema.ts';
-import { findWorkflows, type WorkflowDeps } from './domain/workflow.ts';
+import type { WorkflowEventRow, WorkflowRow } from './db/schema.ts';
+import { historyKeyId, historyPages, snapshotKeyId, snapshotsAt, type HistoryKey, type SnapshotKey } from './domain/workflow-history.ts';
+import { findWorkflows, type Actor, type WorkflowDeps } from './domain/workflow.ts';
 
 export type Deps = WorkflowDeps;
 
 export interface Context extends RequestContext {
   deps: Deps;
+  actor: Actor;
   loaders: ReturnType<typeof createLoaders>;
 }
 
@@ -14,5 +16,7 @@ export interface Context extends RequestContext {
 export function createLoaders(deps: Deps, tenantId: string) {
   return {
     workflow: new DataLoader<string, WorkflowRow | null>((ids) => findWorkflows(deps, tenantId, ids)),
+    history: new DataLoader<HistoryKey, WorkflowEventRow[], string>((keys) => historyPages(deps, tenantId, keys), { cacheKeyFn: historyKeyId }),
+    snapshot: new DataLoader<SnapshotKey, WorkflowRow | null, string>((keys) => snapshotsAt(deps, tenantId, keys), { cacheKeyFn: snapshotKeyId }),
   };
 }

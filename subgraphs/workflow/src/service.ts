@@ -13,6 +13,7 @@ export function startWorkflowService(config: WorkflowConfig, options: { host?: s
     port: config.WORKFLOW_PORT,
     tables,
     migrationsFolder,
+    outbox: tables.outbox,
     createApp,
     ...options,
   });

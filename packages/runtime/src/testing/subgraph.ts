@@ -6,6 +6,7 @@ import { openDatabase } from '../database.ts';
 import type { Identity } from '../identity.ts';
 import { InProcessBus } from '../events.ts';
 import { createMetrics } from '../metrics.ts';
+import { OutboxRelay, type OutboxTable } from '../outbox.ts';
 import type { SubgraphInfrastructure } from '../subgraph-service.ts';
 import type { SubgraphYoga } from '../subgraph-yoga.ts';
 import { createTestDatabase, forwardedHeaders, silentLogger, TEST_INTERNAL_SECRET } from './index.ts';
@@ -28,6 +29,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
   service: string;
   tables: TSchema;
   migrationsFolder: string;
+  outbox?: OutboxTable;
   createApp(infrastructure: SubgraphInfrastructure<TSchema>): SubgraphYoga;
 }): Promise<TestSubgraph<TSchema>> {
   const testDatabase = await createTestDatabase();
@@ -39,16 +41,20 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     logger: silentLogger,
   });
   const bus = new InProcessBus(silentLogger);
+  const relay =
+    options.outbox && new OutboxRelay({ db: database.db, table: options.outbox, bus, logger: silentLogger, owner: options.service, pollIntervalMs: 50 });
   const infrastructure: SubgraphInfrastructure<TSchema> = {
     service: options.service,
     logger: silentLogger,
     metrics: createMetrics(options.service),
     database,
     bus,
+    outbox: options.outbox && relay ? { table: options.outbox, relay } : undefined,
     internalSecret: TEST_INTERNAL_SECRET,
     readiness: { database: database.ping },
   };
   const yoga = options.createApp(infrastructure);
+  relay?.start();
   return {
     yoga,
     infrastructure,
@@ -61,6 +67,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
       return (await response.json()) as GraphQLResponseBody;
     },
     async close() {
+      await relay?.stop();
       await bus.close();
       await database.close();
       await testDatabase.drop();

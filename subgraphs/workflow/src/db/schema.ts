@@ -1,8 +1,10 @@
-import { ownedRowColumns, softDeleteColumns } from '@judgify/runtime/columns';
-import { index, integer, jsonb, pgSchema, text, uuid, boolean } from 'drizzle-orm/pg-core';
+import { ownedRowColumns, softDeleteColumns, timestampMs } from '@judgify/runtime/columns';
+import { outboxTable } from '@judgify/runtime/outbox';
+import { boolean, index, integer, jsonb, pgSchema, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const workflowSchema = pgSchema('workflow');
 
+/** The current state of each workflow: a projection of its events, written with them. */
 export const workflows = workflowSchema.table(
   'workflows',
   {
@@ -18,4 +20,39 @@ export const workflows = workflowSchema.table(
   (table) => [index('workflows_tenant_created_idx').on(table.tenantId, table.createdAt, table.id)],
 );
 
+export const workflowEventTypes = [
+  'WorkflowCreated',
+  'WorkflowUpdated',
+  'WorkflowDeactivated',
+  'WorkflowReactivated',
+  'WorkflowDeleted',
+] as const;
+export type WorkflowEventType = (typeof workflowEventTypes)[number];
+
+/**
+ * The append-only event store: every change of every workflow. Events are never updated or
+ * deleted; (aggregate, version) is unique, so two writers can never both write version n.
+ */
+export const workflowEvents = workflowSchema.table(
+  'workflow_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: text('tenant_id').notNull(),
+    aggregateId: uuid('aggregate_id').notNull(),
+    version: integer('version').notNull(),
+    type: text('type', { enum: workflowEventTypes }).notNull(),
+    payload: jsonb('payload').$type<object>().notNull(),
+    userId: text('user_id').notNull(),
+    correlationId: text('correlation_id'),
+    occurredAt: timestampMs('occurred_at').notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('workflow_events_aggregate_version_uq').on(table.aggregateId, table.version),
+    index('workflow_events_tenant_occurred_idx').on(table.tenantId, table.occurredAt, table.id),
+  ],
+);
+
+export const outbox = outboxTable(workflowSchema);
+
 export type WorkflowRow = typeof workflows.$inferSelect;
+export type WorkflowEventRow = typeof workflowEvents.$inferSelect;

@@ -1,76 +1,157 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '@judgify/runtime/database';
+import { AppError } from '@judgify/runtime/errors';
+import { createEvent } from '@judgify/runtime/events';
 import type { Identity } from '@judgify/runtime/identity';
+import { enqueueEvents, type OutboxTable } from '@judgify/runtime/outbox';
 import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
-import { isUuid, validateInput } from '@judgify/runtime/validation';
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
-import { z } from 'zod';
+import { isUuid } from '@judgify/runtime/validation';
+import type { RuleChecker } from '@judgify/workflow-definition/validate';
+import { and, desc, eq, ilike, inArray, isNull, type SQL } from 'drizzle-orm';
 import * as tables from '../db/schema.ts';
-import { workflows, type WorkflowRow } from '../db/schema.ts';
+import { workflowEvents, workflows, type WorkflowEventRow, type WorkflowRow } from '../db/schema.ts';
+import { applyEvent, busEventTypes, type WorkflowContent, type WorkflowEventDraft } from './workflow-events.ts';
+import { validateWorkflowInput, type WorkflowInput } from './workflow-input.ts';
 
 export interface WorkflowDeps {
   db: Database<typeof tables>;
+  outbox: OutboxTable;
+  /** Called after a commit that queued events, so they are published without waiting for a poll. */
+  eventsCommitted(): void;
+  checkRule?: RuleChecker;
 }
 
-/** Letters of any script, digits, space, underscore, hyphen. */
-const NAME_CHARACTERS = /^[\p{L}\p{M}\p{N} _-]+$/u;
-
-const nodeShape = z.looseObject({
-  id: z.string().min(1, 'node id must not be empty'),
-  type: z.enum(['judgment', 'action', 'output'], { error: 'node type must be one of judgment, action, output' }),
-});
-
-const edgeShape = z.looseObject({
-  from: z.string().min(1),
-  to: z.string().min(1),
-  when: z.string().optional(),
-});
-
-/** The structural shape of a definition; graph rules (reachability, cycles, rules) build on it. */
-export const definitionShape = z.object(
-  {
-    startNode: z.string({ error: 'startNode is required and must be a node id' }).min(1),
-    nodes: z.array(nodeShape, { error: 'nodes must be a list of nodes' }).min(1, 'a workflow needs at least one node').max(100, 'a workflow has at most 100 nodes'),
-    edges: z.array(edgeShape, { error: 'edges must be a list of edges' }),
-  },
-  { error: 'definition must be an object with startNode, nodes and edges' },
-);
-
-export const createWorkflowInput = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(3, 'name must be at least 3 characters')
-    .max(50, 'name must be at most 50 characters')
-    .regex(NAME_CHARACTERS, 'name may contain only letters, digits, spaces, "_" and "-"'),
-  description: z.string().max(500, 'description must be at most 500 characters').nullish(),
-  definition: definitionShape,
-});
-
-/** As received: the definition is arbitrary JSON until validated. */
-export interface CreateWorkflowInput {
-  name: string;
-  description?: string | null;
-  definition?: unknown;
-}
-
-export async function createWorkflow(deps: WorkflowDeps, actor: Identity, input: CreateWorkflowInput): Promise<WorkflowRow> {
-  const valid = validateInput(createWorkflowInput, input);
-  const [row] = await deps.db
-    .insert(workflows)
-    .values({
-      tenantId: actor.tenantId,
-      name: valid.name,
-      description: valid.description ?? null,
-      definition: valid.definition,
-      createdBy: actor.userId,
-      updatedBy: actor.userId,
-    })
-    .returning();
-  if (!row) throw new Error('insert returned no row');
-  return row;
+/** Who asks, and the request id their events carry as correlation id. */
+export interface Actor {
+  identity: Identity;
+  correlationId: string;
 }
 
 const visibleTo = (tenantId: string) => and(eq(workflows.tenantId, tenantId), isNull(workflows.deletedAt));
+
+const notFound = (id: string) =>
+  new AppError('NOT_FOUND', `There is no workflow with id "${id}" in your tenant (it may have been deleted).`, { id });
+
+const PG_UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (error: unknown): boolean => {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return (error as { code?: string }).code === PG_UNIQUE_VIOLATION || cause?.code === PG_UNIQUE_VIOLATION;
+};
+
+type Transaction = Parameters<Parameters<WorkflowDeps['db']['transaction']>[0]>[0];
+
+/** Stores an event, its projection and its bus message in one transaction. */
+async function record(tx: Transaction, deps: WorkflowDeps, actor: Actor, current: WorkflowRow | undefined, aggregateId: string, draft: WorkflowEventDraft) {
+  const [event] = await tx
+    .insert(workflowEvents)
+    .values({
+      id: randomUUID(),
+      tenantId: actor.identity.tenantId,
+      aggregateId,
+      version: (current?.version ?? 0) + 1,
+      type: draft.type,
+      payload: draft.payload,
+      userId: actor.identity.userId,
+      correlationId: actor.correlationId,
+      occurredAt: new Date(),
+    })
+    .returning();
+  if (!event) throw new Error('event insert returned no row');
+  const next = applyEvent(current, event);
+  if (current) await tx.update(workflows).set(next).where(eq(workflows.id, aggregateId));
+  else await tx.insert(workflows).values(next);
+  await enqueueEvents(tx, deps.outbox, [
+    {
+      ...createEvent({
+        eventType: busEventTypes[event.type],
+        source: 'workflow',
+        tenantId: event.tenantId,
+        correlationId: actor.correlationId,
+        data: { workflowId: aggregateId, version: event.version, name: next.name, isActive: next.isActive, changes: draft.payload },
+      }),
+      eventId: event.id,
+      occurredAt: event.occurredAt.toISOString(),
+    },
+  ]);
+  return next;
+}
+
+export async function createWorkflow(deps: WorkflowDeps, actor: Actor, input: WorkflowInput): Promise<WorkflowRow> {
+  const content = validateWorkflowInput(input, { partial: false, checkRule: deps.checkRule }) as WorkflowContent;
+  const created = await deps.db.transaction((tx) =>
+    record(tx, deps, actor, undefined, randomUUID(), {
+      type: 'WorkflowCreated',
+      payload: { name: content.name, description: content.description ?? null, definition: content.definition },
+    }),
+  );
+  deps.eventsCommitted();
+  return created;
+}
+
+/**
+ * Appends the event `decide` makes of the current state. With `expectedVersion`, a workflow that
+ * has moved on fails with CONFLICT; without, the change applies to the latest version.
+ */
+async function change(
+  deps: WorkflowDeps,
+  actor: Actor,
+  id: string,
+  expectedVersion: number | null | undefined,
+  decide: (current: WorkflowRow) => WorkflowEventDraft | null,
+): Promise<WorkflowRow> {
+  if (!isUuid(id)) throw notFound(id);
+  let changed = false;
+  let result: WorkflowRow;
+  try {
+    result = await deps.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(workflows).where(and(visibleTo(actor.identity.tenantId), eq(workflows.id, id))).for('update');
+      if (!current) throw notFound(id);
+      if (expectedVersion != null && expectedVersion !== current.version) {
+        throw new AppError(
+          'CONFLICT',
+          `Workflow "${id}" is at version ${current.version}, not ${expectedVersion}: someone changed it since you read it. Reload it and apply your change to version ${current.version}.`,
+          { currentVersion: current.version },
+        );
+      }
+      const draft = decide(current);
+      if (!draft) return current;
+      changed = true;
+      return record(tx, deps, actor, current, id, draft);
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const [latest] = await deps.db.select({ version: workflows.version }).from(workflows).where(eq(workflows.id, id));
+    throw new AppError('CONFLICT', `Workflow "${id}" was changed at the same moment; it is now at version ${latest?.version}. Try again.`, {
+      currentVersion: latest?.version,
+    });
+  }
+  if (changed) deps.eventsCommitted();
+  return result;
+}
+
+export function updateWorkflow(deps: WorkflowDeps, actor: Actor, id: string, input: WorkflowInput, expectedVersion?: number | null) {
+  const content = validateWorkflowInput(input, { partial: true, checkRule: deps.checkRule });
+  return change(deps, actor, id, expectedVersion, (current) => {
+    const changes = Object.fromEntries(
+      Object.entries(content).filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(current[field as keyof WorkflowContent])),
+    );
+    return Object.keys(changes).length ? { type: 'WorkflowUpdated', payload: changes } : null;
+  });
+}
+
+export function setWorkflowActive(deps: WorkflowDeps, actor: Actor, id: string, active: boolean, expectedVersion?: number | null) {
+  return change(deps, actor, id, expectedVersion, (current) => {
+    if (current.isActive === active) {
+      throw new AppError('CONFLICT', `Workflow "${id}" is already ${active ? 'active' : 'inactive'}.`, { currentVersion: current.version });
+    }
+    return { type: active ? 'WorkflowReactivated' : 'WorkflowDeactivated', payload: {} };
+  });
+}
+
+export async function deleteWorkflow(deps: WorkflowDeps, actor: Actor, id: string, expectedVersion?: number | null): Promise<boolean> {
+  await change(deps, actor, id, expectedVersion, () => ({ type: 'WorkflowDeleted', payload: {} }));
+  return true;
+}
 
 /** Loads workflows of one tenant by id, in the order asked, null where none is visible. */
 export async function findWorkflows(deps: WorkflowDeps, tenantId: string, ids: readonly string[]): Promise<Array<WorkflowRow | null>> {
@@ -81,24 +162,30 @@ export async function findWorkflows(deps: WorkflowDeps, tenantId: string, ids: r
   return inIdOrder(ids, rows);
 }
 
+export interface WorkflowFilter {
+  nameContains?: string | null;
+  isActive?: boolean | null;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
+
 export async function listWorkflows(
   deps: WorkflowDeps,
   tenantId: string,
-  page: { first?: number | null; after?: string | null },
+  page: { first?: number | null; after?: string | null; filter?: WorkflowFilter | null },
 ): Promise<WorkflowRow[]> {
   const limit = pageSize(page.first);
   const cursor = decodeCursor(page.after);
+  const conditions: Array<SQL | undefined> = [visibleTo(tenantId), afterCursor(workflows, cursor, 'desc')];
+  if (page.filter?.nameContains) conditions.push(ilike(workflows.name, `%${escapeLike(page.filter.nameContains)}%`));
+  if (page.filter?.isActive != null) conditions.push(eq(workflows.isActive, page.filter.isActive));
   return deps.db
     .select()
     .from(workflows)
-    .where(
-      and(
-        visibleTo(tenantId),
-        afterCursor(workflows, cursor, 'desc'),
-      ),
-    )
+    .where(and(...conditions))
     .orderBy(desc(workflows.createdAt), desc(workflows.id))
     .limit(limit);
 }
 
-export const workflowCursor = (row: WorkflowRow) => encodeCursor({ createdAt: row.createdAt, id: row.id });
+export const workflowCursor = (row: WorkflowRow) => encodeCursor(row);
+export type { WorkflowEventRow };

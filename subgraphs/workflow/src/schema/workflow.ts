@@ -1,6 +1,13 @@
 import { builder } from '../builder.ts';
 import type { WorkflowRow } from '../db/schema.ts';
-import { createWorkflow, listWorkflows, workflowCursor } from '../domain/workflow.ts';
+import {
+  createWorkflow,
+  deleteWorkflow,
+  listWorkflows,
+  setWorkflowActive,
+  updateWorkflow,
+  workflowCursor,
+} from '../domain/workflow.ts';
 
 export const Workflow = builder.objectRef<WorkflowRow>('Workflow').implement({
   description: 'A decision described as a graph of judgment, action and output nodes.',
@@ -11,7 +18,7 @@ export const Workflow = builder.objectRef<WorkflowRow>('Workflow').implement({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
     definition: t.expose('definition', { type: 'JSON', description: 'The graph: { startNode, nodes, edges }.' }),
-    version: t.exposeInt('version'),
+    version: t.exposeInt('version', { description: 'Starts at 1; every change adds one. Pass it as `expectedVersion` to change safely.' }),
     isActive: t.exposeBoolean('isActive'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     createdBy: t.exposeString('createdBy'),
@@ -37,12 +44,28 @@ const CreateWorkflowInput = builder.inputType('CreateWorkflowInput', {
   }),
 });
 
+const UpdateWorkflowInput = builder.inputType('UpdateWorkflowInput', {
+  description: 'Only the fields given change; `description: null` clears the description.',
+  fields: (t) => ({
+    name: t.string(),
+    description: t.string(),
+    definition: t.field({ type: 'JSON' }),
+  }),
+});
+
+const WorkflowFilter = builder.inputType('WorkflowFilter', {
+  fields: (t) => ({
+    nameContains: t.string({ description: 'Case-insensitive part of the name.' }),
+    isActive: t.boolean(),
+  }),
+});
+
 builder.queryFields((t) => ({
   workflow: t.field({
     type: Workflow,
     nullable: true,
     authScopes: { viewer: true },
-    description: 'A workflow of your tenant, or null if there is none with this id.',
+    description: 'A workflow of your tenant, or null if there is none with this id (or it was deleted).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => context.loaders.workflow.load(String(id)),
   }),
@@ -53,16 +76,48 @@ builder.queryFields((t) => ({
     args: {
       first: t.arg.int({ defaultValue: 20, description: 'Page size, 1–100.' }),
       after: t.arg.string({ description: 'The `cursor` of the last workflow of the previous page.' }),
+      filter: t.arg({ type: WorkflowFilter }),
     },
     resolve: (_root, args, context) => listWorkflows(context.deps, context.identity.tenantId, args),
   }),
 }));
+
+const EXPECTED_VERSION = 'The version you last read; the change fails with CONFLICT if the workflow has moved on.';
 
 builder.mutationFields((t) => ({
   createWorkflow: t.field({
     type: Workflow,
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateWorkflowInput, required: true }) },
-    resolve: (_root, { input }, context) => createWorkflow(context.deps, context.identity, input),
+    resolve: (_root, { input }, context) => createWorkflow(context.deps, context.actor, input),
+  }),
+  updateWorkflow: t.field({
+    type: Workflow,
+    authScopes: { admin: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: UpdateWorkflowInput, required: true }),
+      expectedVersion: t.arg.int({ description: EXPECTED_VERSION }),
+    },
+    resolve: (_root, args, context) => updateWorkflow(context.deps, context.actor, String(args.id), args.input, args.expectedVersion),
+  }),
+  deactivateWorkflow: t.field({
+    type: Workflow,
+    authScopes: { admin: true },
+    description: 'Stops new judgments on this workflow; reads and history stay.',
+    args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int({ description: EXPECTED_VERSION }) },
+    resolve: (_root, args, context) => setWorkflowActive(context.deps, context.actor, String(args.id), false, args.expectedVersion),
+  }),
+  reactivateWorkflow: t.field({
+    type: Workflow,
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int({ description: EXPECTED_VERSION }) },
+    resolve: (_root, args, context) => setWorkflowActive(context.deps, context.actor, String(args.id), true, args.expectedVersion),
+  }),
+  deleteWorkflow: t.boolean({
+    authScopes: { admin: true },
+    description: 'Soft delete: the workflow disappears from queries and references; its history stays in the audit log.',
+    args: { id: t.arg.id({ required: true }), expectedVersion: t.arg.int({ description: EXPECTED_VERSION }) },
+    resolve: (_root, args, context) => deleteWorkflow(context.deps, context.actor, String(args.id), args.expectedVersion),
   }),
 }));

@@ -1,0 +1,56 @@
+/** A workflow definition: a directed acyclic graph of decisions, actions and outcomes. */
+export interface WorkflowDefinition {
+  startNode: string;
+  nodes: WorkflowNode[];
+  edges: WorkflowEdge[];
+}
+
+export type WorkflowNode = JudgmentNode | ActionNode | OutputNode;
+
+export const judgmentMethods = ['rule', 'llm', 'hybrid'] as const;
+export type NodeMethod = (typeof judgmentMethods)[number];
+
+/** Decides `true` / `false` (or one of its `labels`) with a rule, an LLM, or both. */
+export interface JudgmentNode {
+  id: string;
+  type: 'judgment';
+  /** An expression in the rule language; required unless the method is `llm`. */
+  rule?: string;
+  /** Plain-language criteria for the LLM; required when the method is `llm`. */
+  criteria?: string;
+  method?: NodeMethod;
+  /** Outcomes besides `true` / `false` an LLM may answer, each routable by an edge. */
+  labels?: string[];
+  /** Below this confidence a hybrid node asks the LLM; default 0.7. */
+  threshold?: number;
+}
+
+export const actionKinds = ['webhook', 'notification', 'log'] as const;
+export type ActionKind = (typeof actionKinds)[number];
+
+/** Something to do when the walk passes here; it does not change the route. */
+export interface ActionNode {
+  id: string;
+  type: 'action';
+  action: ActionKind;
+  /** Where webhooks and notifications are delivered. */
+  url?: string;
+  /** The body to send, with `{{field}}` placeholders from the input and the decision. */
+  payloadTemplate?: unknown;
+}
+
+/** The end of a walk: the decision that is returned. */
+export interface OutputNode {
+  id: string;
+  type: 'output';
+  decision: string;
+}
+
+export interface WorkflowEdge {
+  from: string;
+  to: string;
+  /** The outcome of a judgment node this edge is taken on: `true`, `false` or one of its labels. */
+  when?: string;
+}
+
+export const MAX_NODES = 100;
