@@ -30,6 +30,8 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
   tables: TSchema;
   migrationsFolder: string;
   outbox?: OutboxTable;
+  /** Leave the outbox relay stopped, to test what happens before it runs. */
+  holdOutbox?: boolean;
   createApp(infrastructure: SubgraphInfrastructure<TSchema>): SubgraphYoga;
 }): Promise<TestSubgraph<TSchema>> {
   const testDatabase = await createTestDatabase();
@@ -54,7 +56,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     readiness: { database: database.ping },
   };
   const yoga = options.createApp(infrastructure);
-  relay?.start();
+  if (!options.holdOutbox) relay?.start();
   return {
     yoga,
     infrastructure,

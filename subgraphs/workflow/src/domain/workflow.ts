@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '@judgify/runtime/database';
 import { AppError } from '@judgify/runtime/errors';
 import { createEvent } from '@judgify/runtime/events';
@@ -133,7 +134,7 @@ export function updateWorkflow(deps: WorkflowDeps, actor: Actor, id: string, inp
   const content = validateWorkflowInput(input, { partial: true, checkRule: deps.checkRule });
   return change(deps, actor, id, expectedVersion, (current) => {
     const changes = Object.fromEntries(
-      Object.entries(content).filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(current[field as keyof WorkflowContent])),
+      Object.entries(content).filter(([field, value]) => !isDeepStrictEqual(value, current[field as keyof WorkflowContent])),
     );
     return Object.keys(changes).length ? { type: 'WorkflowUpdated', payload: changes } : null;
   });
