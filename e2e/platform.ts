@@ -19,10 +19,10 @@ export interface RunningProcess {
 }
 
 /** Starts a server entry as its own process and resolves with its URL once it logs that it is ready. */
-export function startProcess(name: string, entry: string, env: Record<string, string>): Promise<RunningProcess> {
+export function startProcess(name: string, entry: string, env: Record<string, string>, logLevel = 'debug'): Promise<RunningProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'debug', ...env },
+    env: { ...process.env, LOG_LEVEL: logLevel, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -68,12 +68,13 @@ export interface Platform {
  * on free ports, talking real HTTP. PostgreSQL/Redis when TEST_DATABASE_URL/TEST_REDIS_URL
  * are set, else PGlite folders and in-process buses.
  */
-export async function startPlatform(options: { jwtSecret?: string } = {}): Promise<Platform> {
+export async function startPlatform(options: { logLevel?: string } = {}): Promise<Platform> {
   const internalSecret = randomBytes(32).toString('hex');
-  const jwtSecret = options.jwtSecret ?? randomBytes(32).toString('hex');
+  const jwtSecret = randomBytes(32).toString('hex');
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'judgify-e2e-'));
   const redisUrl = testRedisUrl();
+  const logLevel = options.logLevel ?? 'debug';
   const shared: Record<string, string> = {
     INTERNAL_SECRET: internalSecret,
     JUDGIFY_DATA_DIR: dataDir,
@@ -82,7 +83,7 @@ export async function startPlatform(options: { jwtSecret?: string } = {}): Promi
   };
   const started = await Promise.all(
     subgraphNames.map((name) =>
-      startProcess(name, `subgraphs/${name}/src/server.ts`, { ...shared, [`${name.toUpperCase()}_PORT`]: '0' }),
+      startProcess(name, `subgraphs/${name}/src/server.ts`, { ...shared, [`${name.toUpperCase()}_PORT`]: '0' }, logLevel),
     ),
   );
   const subgraphs = Object.fromEntries(started.map((running) => [running.name, running])) as Record<SubgraphName, RunningProcess>;
@@ -91,7 +92,7 @@ export async function startPlatform(options: { jwtSecret?: string } = {}): Promi
     JWT_SECRET: jwtSecret,
     GATEWAY_PORT: '0',
     ...Object.fromEntries(started.map((running) => [`SUBGRAPH_URL_${running.name.toUpperCase()}`, `${running.url}/graphql`])),
-  });
+  }, logLevel);
   return {
     gateway,
     subgraphs,

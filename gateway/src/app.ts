@@ -1,5 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { useApolloFederation } from '@envelop/apollo-federation';
+import { createIdentityMinter } from '@judgify/runtime/identity';
 import type { Logger } from '@judgify/runtime/logger';
 import { createMetrics, useMetrics } from '@judgify/runtime/metrics';
 import { useHealth } from '@judgify/runtime/use-health';
@@ -30,6 +31,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
   const { config, logger } = options;
   const metrics = createMetrics('gateway');
   const latency = subgraphLatency(metrics.registry);
+  const mintIdentity = createIdentityMinter(config.INTERNAL_SECRET);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger,
@@ -37,7 +39,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
       new SubgraphDataSource({
         name,
         url: config.subgraphUrls[name] ?? url ?? '',
-        internalSecret: config.INTERNAL_SECRET,
+        mintIdentity,
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         latency,
       }),

@@ -42,6 +42,8 @@ describe('JWT authentication', () => {
     expect((await reason(auth.authenticate(`Bearer ${await sign({ sub: 'ada', roles: [] })}`))).message).toBe(
       'Token rejected: token has no "tenant_id" claim.',
     );
+    const eternal = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+    expect((await reason(auth.authenticate(`Bearer ${eternal}`))).message).toBe('Token rejected: missing required "exp" claim.');
   });
 
   it('acts as the documented development identity when no key is configured', async () => {

@@ -1,6 +1,8 @@
 import { AppError } from '@judgify/runtime/errors';
 import { developmentIdentity, roles, type Identity, type Role } from '@judgify/runtime/identity';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
 export interface AuthOptions {
@@ -45,22 +47,27 @@ function explain(error: unknown): string {
 }
 
 export function createAuthenticator(options: AuthOptions): Authenticator {
-  const key: Uint8Array | JWTVerifyGetKey | undefined = options.jwtSecret
-    ? new TextEncoder().encode(options.jwtSecret)
+  const key: KeyObject | JWTVerifyGetKey | undefined = options.jwtSecret
+    ? createSecretKey(Buffer.from(options.jwtSecret, 'utf8'))
     : options.jwksUrl
       ? createRemoteJWKSet(new URL(options.jwksUrl))
       : undefined;
   if (!key) return { verifiesTokens: false, authenticate: async () => developmentIdentity };
   const algorithms = options.jwtSecret ? ['HS256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'];
+  // Clients send the same token with every request: verify it once, trust it until it expires.
+  const verified = new LRUCache<string, Identity>({ max: 50_000 });
 
   return {
     verifiesTokens: true,
     async authenticate(authorization) {
       const token = bearerToken(authorization);
-      let payload: unknown;
+      const known = verified.get(token);
+      if (known) return known;
+      let payload: { exp?: number };
       try {
-        ({ payload } = await jwtVerify(token, key as Uint8Array, {
+        ({ payload } = await jwtVerify(token, key as KeyObject, {
           algorithms,
+          requiredClaims: ['exp'],
           issuer: options.issuer,
           audience: options.audience,
         }));
@@ -69,8 +76,10 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       }
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) throw unauthenticated(`Token rejected: ${claims.error.issues.map((issue) => issue.message).join('; ')}.`);
-      const known = claims.data.roles.filter((role): role is Role => (roles as readonly string[]).includes(role));
-      return { userId: claims.data.sub, tenantId: claims.data.tenant_id, roles: known };
+      const granted = claims.data.roles.filter((role): role is Role => (roles as readonly string[]).includes(role));
+      const identity = { userId: claims.data.sub, tenantId: claims.data.tenant_id, roles: granted };
+      verified.set(token, identity, { ttl: Math.max(1, (payload.exp ?? 0) * 1000 - Date.now()) });
+      return identity;
     },
   };
 }

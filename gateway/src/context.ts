@@ -5,6 +5,4 @@ export interface GatewayContext {
   identity?: Identity;
   requestId?: string;
   log?: Logger;
-  /** Minted once per request and shared by every subgraph fetch of it. */
-  forwardedIdentity?: Promise<string>;
 }

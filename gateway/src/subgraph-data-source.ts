@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { IDENTITY_HEADER, mintForwardedIdentity } from '@judgify/runtime/identity';
+import { IDENTITY_HEADER, type Identity } from '@judgify/runtime/identity';
 import { Histogram } from '@judgify/runtime/metrics';
 import type { Registry } from 'prom-client';
 import { REQUEST_ID_HEADER } from '@judgify/runtime/use-request-id';
@@ -19,7 +19,7 @@ export function subgraphLatency(registry: Registry) {
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
-  internalSecret: string;
+  mintIdentity: (identity: Identity) => Promise<string>;
   timeoutMs: number;
   latency: ReturnType<typeof subgraphLatency>;
 }
@@ -61,8 +61,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     if (!context.identity) return;
-    context.forwardedIdentity ??= mintForwardedIdentity(context.identity, this.options.internalSecret);
-    request.http?.headers.set(IDENTITY_HEADER, await context.forwardedIdentity);
+    request.http?.headers.set(IDENTITY_HEADER, await this.options.mintIdentity(context.identity));
     if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 }

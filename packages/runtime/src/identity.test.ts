@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { hasRole, mintForwardedIdentity, verifyForwardedIdentity, type Identity } from './identity.ts';
+import {
+  createIdentityMinter,
+  createIdentityVerifier,
+  hasRole,
+  mintForwardedIdentity,
+  verifyForwardedIdentity,
+  type Identity,
+} from './identity.ts';
 
 const secret = 'a'.repeat(32);
 const alice: Identity = { userId: 'alice', tenantId: 'acme', roles: ['operator'] };
@@ -16,7 +23,7 @@ describe('roles', () => {
 describe('forwarded identity', () => {
   it('round-trips user, tenant and roles', async () => {
     const token = await mintForwardedIdentity(alice, secret);
-    expect(await verifyForwardedIdentity(token, secret)).toEqual({ ok: true, identity: alice });
+    expect(await verifyForwardedIdentity(token, secret)).toEqual({ ok: true, identity: alice, expiresAt: expect.any(Number) });
   });
 
   it('is refused when signed with another secret', async () => {
@@ -35,5 +42,26 @@ describe('forwarded identity', () => {
     const forgedPayload = Buffer.from(JSON.stringify({ sub: 'alice', tid: 'other', roles: ['admin'] })).toString('base64url');
     const result = await verifyForwardedIdentity(`${header}.${forgedPayload}.${signature}`, secret);
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('cached minting and verification', () => {
+  it('reuses one token per user, tenant and roles', async () => {
+    const mint = createIdentityMinter(secret);
+    const first = await mint(alice);
+    expect(await mint({ ...alice })).toBe(first);
+    expect(await mint({ ...alice, roles: ['viewer'] })).not.toBe(first);
+    expect(await mint({ ...alice, tenantId: 'globex' })).not.toBe(first);
+  });
+
+  it('trusts a verified token until it expires, and never caches a refusal', async () => {
+    const verify = createIdentityVerifier(secret);
+    const token = await mintForwardedIdentity(alice, secret);
+    expect(await verify(token)).toMatchObject({ ok: true, identity: alice });
+    expect(await verify(token)).toMatchObject({ ok: true, identity: alice });
+    const forged = await mintForwardedIdentity(alice, 'b'.repeat(32));
+    expect(await verify(forged)).toEqual({ ok: false, reason: 'forwarded identity signature is invalid' });
+    const expired = await mintForwardedIdentity(alice, secret, -1);
+    expect(await verify(expired)).toEqual({ ok: false, reason: 'forwarded identity has expired' });
   });
 });

@@ -1,4 +1,6 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
 export const roles = ['viewer', 'operator', 'admin'] as const;
@@ -32,8 +34,15 @@ const forwardedClaims = z.object({
   roles: z.array(z.enum(roles)),
 });
 
-function keyFrom(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
+/** A KeyObject is prepared once; a raw secret would be imported again on every sign and verify. */
+const keys = new Map<string, KeyObject>();
+function keyFrom(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 /** Mints a short-lived token the subgraphs accept as proof that the gateway authenticated this user. */
@@ -49,7 +58,7 @@ export async function mintForwardedIdentity(identity: Identity, secret: string, 
 }
 
 export type ForwardedIdentityResult =
-  | { ok: true; identity: Identity }
+  | { ok: true; identity: Identity; expiresAt: number }
   | { ok: false; reason: string };
 
 export async function verifyForwardedIdentity(token: string, secret: string): Promise<ForwardedIdentityResult> {
@@ -61,9 +70,45 @@ export async function verifyForwardedIdentity(token: string, secret: string): Pr
     });
     const claims = forwardedClaims.safeParse(payload);
     if (!claims.success) return { ok: false, reason: 'forwarded identity has malformed claims' };
-    return { ok: true, identity: { userId: claims.data.sub, tenantId: claims.data.tid, roles: claims.data.roles } };
+    return {
+      ok: true,
+      identity: { userId: claims.data.sub, tenantId: claims.data.tid, roles: claims.data.roles },
+      expiresAt: (payload.exp ?? 0) * 1000,
+    };
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: 'forwarded identity has expired' };
     return { ok: false, reason: 'forwarded identity signature is invalid' };
   }
+}
+
+const CACHED_IDENTITIES = 10_000;
+
+/**
+ * The gateway's minter: one token per user, tenant and roles, reused for half its lifetime, so
+ * subgraphs see the same token across requests and can cache its verification.
+ */
+export function createIdentityMinter(secret: string, ttlSeconds = 300): (identity: Identity) => Promise<string> {
+  const tokens = new LRUCache<string, Promise<string>>({ max: CACHED_IDENTITIES, ttl: (ttlSeconds * 1000) / 2 });
+  return (identity) => {
+    const cacheKey = JSON.stringify([identity.tenantId, identity.userId, identity.roles]);
+    let token = tokens.get(cacheKey);
+    if (!token) {
+      token = mintForwardedIdentity(identity, secret, ttlSeconds);
+      tokens.set(cacheKey, token);
+      token.catch(() => tokens.delete(cacheKey));
+    }
+    return token;
+  };
+}
+
+/** A subgraph's verifier: a token verified once is trusted until it expires. */
+export function createIdentityVerifier(secret: string): (token: string) => Promise<ForwardedIdentityResult> {
+  const verified = new LRUCache<string, ForwardedIdentityResult & { ok: true }>({ max: CACHED_IDENTITIES });
+  return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.expiresAt > Date.now()) return hit;
+    const result = await verifyForwardedIdentity(token, secret);
+    if (result.ok) verified.set(token, result, { ttl: Math.max(1, result.expiresAt - Date.now()) });
+    return result;
+  };
 }

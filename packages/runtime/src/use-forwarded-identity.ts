@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import { errorResponse } from './errors.ts';
-import { IDENTITY_HEADER, verifyForwardedIdentity, type Identity } from './identity.ts';
+import { createIdentityVerifier, IDENTITY_HEADER, type Identity } from './identity.ts';
 
 const identities = new WeakMap<Request, Identity>();
 
@@ -9,6 +9,7 @@ const identities = new WeakMap<Request, Identity>();
  * one, `_entities` and `_service` included, is refused before parsing.
  */
 export function useForwardedIdentity(secret: string, graphqlEndpoint = '/graphql'): Plugin {
+  const verify = createIdentityVerifier(secret);
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname !== graphqlEndpoint) return;
@@ -22,7 +23,7 @@ export function useForwardedIdentity(secret: string, graphqlEndpoint = '/graphql
           ),
         );
       }
-      const verified = await verifyForwardedIdentity(token, secret);
+      const verified = await verify(token);
       if (!verified.ok) return endResponse(errorResponse(403, 'FORBIDDEN', `Request refused: ${verified.reason}.`));
       identities.set(request, verified.identity);
     },

@@ -1,0 +1,55 @@
+/** Percentiles and a closed-loop load runner for the benchmarks (loopback only, bounded in time). */
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export interface LoadResult {
+  name: string;
+  requests: number;
+  errors: number;
+  seconds: number;
+  latenciesMs: number[];
+}
+
+/**
+ * `concurrency` workers each run `operation` back to back until `seconds` have passed; every
+ * call's latency is kept. An operation that throws counts as an error.
+ */
+export async function runLoad(name: string, options: { concurrency: number; seconds: number }, operation: (worker: number) => Promise<void>): Promise<LoadResult> {
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        const before = performance.now();
+        try {
+          await operation(worker);
+          latenciesMs.push(performance.now() - before);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { name, requests: latenciesMs.length, errors, seconds: (performance.now() - started) / 1000, latenciesMs };
+}
+
+export function report(results: LoadResult[]): string {
+  const rows = results.map((result) => {
+    const sorted = [...result.latenciesMs].sort((a, b) => a - b);
+    return [
+      result.name.padEnd(34),
+      String(result.requests).padStart(8),
+      String(result.errors).padStart(7),
+      (result.requests / result.seconds).toFixed(0).padStart(8),
+      percentile(sorted, 50).toFixed(1).padStart(8),
+      percentile(sorted, 99).toFixed(1).padStart(8),
+    ].join(' ');
+  });
+  return [['operation'.padEnd(34), 'requests'.padStart(8), 'errors'.padStart(7), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8)].join(' '), ...rows].join('\n');
+}
