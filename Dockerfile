@@ -5,13 +5,15 @@ ENV NODE_ENV=production
 
 COPY package.json package-lock.json ./
 COPY packages/runtime/package.json packages/runtime/
+COPY packages/workflow-definition/package.json packages/workflow-definition/
 COPY gateway/package.json gateway/
 COPY subgraphs/workflow/package.json subgraphs/workflow/
 COPY subgraphs/judgment/package.json subgraphs/judgment/
 COPY subgraphs/learning/package.json subgraphs/learning/
 COPY subgraphs/bi/package.json subgraphs/bi/
 COPY subgraphs/chat/package.json subgraphs/chat/
-RUN npm ci --omit=dev --no-audit --no-fund
+# `npm install`, not `npm ci`: see .ci/run on the lockfile's platform packages.
+RUN npm install --omit=dev --no-audit --no-fund
 
 COPY . .
 ARG SERVICE

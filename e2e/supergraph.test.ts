@@ -1,4 +1,4 @@
-import { IDENTITY_HEADER, mintForwardedIdentity } from '@judgify/runtime/identity';
+import { audienceOf, IDENTITY_HEADER, mintForwardedIdentity } from '@judgify/runtime/identity';
 import { exampleWorkflowDefinition, identities } from '@judgify/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, signToken } from './client.ts';
@@ -122,9 +122,21 @@ describe('supergraph through the real gateway and subgraph processes', () => {
       const direct = await graphql(url, '{ _service { sdl } }');
       expect(direct.status, name).toBe(401);
       expect(direct.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      const trailingSlash = await fetch(`${url}/graphql/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
+      expect(trailingSlash.status, `${name} /graphql/`).toBe(401);
+
+      const otherSubgraph = name === 'workflow' ? 'judgment' : 'workflow';
+      const replayed = await graphql(url, '{ _service { sdl } }', {
+        headers: { [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, platform.internalSecret, audienceOf(otherSubgraph)) },
+      });
+      expect(replayed.status, `${name} replay`).toBe(403);
 
       const forged = await graphql(url, `{ _entities(representations: [{ __typename: "Workflow", id: "x" }]) { __typename } }`, {
-        headers: { [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, 'not-the-internal-secret-but-long-enough') },
+        headers: { [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, 'not-the-internal-secret-but-long-enough', audienceOf(name)) },
       });
       expect(forged.status, name).toBe(403);
       expect(forged.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -176,7 +188,26 @@ describe('supergraph through the real gateway and subgraph processes', () => {
     expect(costly.status).toBe(400);
     expect(costly.body.errors?.[0]?.message).toMatch(/^Query Cost limit of 5000 exceeded/);
 
-    for (const result of [malformed, unknownField, wrongVariable, deep, costly]) expect(JSON.stringify(result.body)).not.toMatch(/\bat .*\.ts:\d+/);
+    const nul = await graphql(gatewayUrl, CREATE_WORKFLOW, { token, variables: { input: { name: 'nul\u0000name', definition } } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors?.[0]).toMatchObject({ message: 'Text must not contain the NUL character (\\u0000).', extensions: { code: 'BAD_USER_INPUT' } });
+
+    const tooDeep = `${'{"next":'.repeat(10_000)}"leaf"${'}'.repeat(10_000)}`;
+    const deepJsonResponse = await fetch(`${gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}` },
+      body: `{"query":${JSON.stringify(CREATE_WORKFLOW)},"variables":{"input":{"name":"deep json","definition":${tooDeep}}}}`,
+    });
+    const deepJson = { status: deepJsonResponse.status, body: (await deepJsonResponse.json()) as { errors?: Array<{ message: string }> } };
+    expect(deepJson.status).toBe(400);
+    expect(deepJson.body.errors?.[0]?.message).toBe('Variables are nested more than 64 levels deep.');
+
+    // Custom scalars are opaque to the gateway: the owning subgraph refuses it, and its message reaches the client.
+    const ancientDate = await graphql(gatewayUrl, '{ workflowAuditLog(filter: { from: "0000-01-01T00:00:00Z" }) { id } }', { token });
+    expect(ancientDate.body.errors?.[0]?.message).toContain('DateTime must be between the years 0001 and 9999');
+    expect(ancientDate.body.errors?.[0]?.extensions).toMatchObject({ serviceName: 'workflow' });
+
+    for (const result of [malformed, unknownField, wrongVariable, deep, costly, nul, deepJson, ancientDate]) expect(JSON.stringify(result.body)).not.toMatch(/\bat .*\.ts:\d+/);
     expect(JSON.stringify(notJsonBody)).not.toMatch(/stack/);
   });
 

@@ -1,9 +1,10 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { useApolloFederation } from '@envelop/apollo-federation';
 import { createIdentityMinter } from '@judgify/runtime/identity';
-import type { Logger } from '@judgify/runtime/logger';
+import { redactedError, type Logger } from '@judgify/runtime/logger';
 import { createMetrics, useMetrics } from '@judgify/runtime/metrics';
 import { useHealth } from '@judgify/runtime/use-health';
+import { useInputGuards } from '@judgify/runtime/use-input-guards';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
@@ -70,12 +71,13 @@ export async function createGatewayApp(options: GatewayAppOptions) {
           return new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: error.extensions });
         }
         const masked = maskError(error, message, false);
-        if (masked !== error) logger.error({ err: error }, 'unexpected error (masked)');
+        if (masked !== error) logger.error({ err: redactedError(error) }, 'unexpected error (masked)');
         return masked;
       },
     },
     plugins: [
       useRequestId(logger),
+      useInputGuards(),
       useHealth('gateway', {}),
       useMetrics(metrics),
       ...useOperationLimits(),

@@ -1,8 +1,18 @@
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator } from './auth.ts';
+
+vi.mock('jose', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('jose')>();
+  return { ...actual, jwtVerify: vi.fn(actual.jwtVerify) };
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.mocked(jwtVerify).mockClear();
+});
 
 const secret = 's'.repeat(40);
 const sign = (claims: Record<string, unknown>, key: Uint8Array = new TextEncoder().encode(secret), expiresIn = '5m') =>
@@ -44,6 +54,18 @@ describe('JWT authentication', () => {
     );
     const eternal = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
     expect((await reason(auth.authenticate(`Bearer ${eternal}`))).message).toBe('Token rejected: missing required "exp" claim.');
+  });
+
+  it('verifies a token once, then trusts it until it expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const cached = createAuthenticator({ jwtSecret: secret });
+    const token = await sign({ sub: 'ada', tenant_id: 'acme', roles: ['admin'] }, undefined, '60s');
+    await cached.authenticate(`Bearer ${token}`);
+    expect(await cached.authenticate(`Bearer ${token}`)).toEqual({ userId: 'ada', tenantId: 'acme', roles: ['admin'] });
+    expect(jwtVerify).toHaveBeenCalledTimes(1);
+    vi.setSystemTime(Date.now() + 61_000);
+    expect((await reason(cached.authenticate(`Bearer ${token}`))).message).toBe('Token has expired: sign in again.');
+    expect(jwtVerify).toHaveBeenCalledTimes(2);
   });
 
   it('acts as the documented development identity when no key is configured', async () => {

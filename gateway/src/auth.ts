@@ -55,14 +55,14 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   if (!key) return { verifiesTokens: false, authenticate: async () => developmentIdentity };
   const algorithms = options.jwtSecret ? ['HS256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'];
   // Clients send the same token with every request: verify it once, trust it until it expires.
-  const verified = new LRUCache<string, Identity>({ max: 50_000 });
+  const verified = new LRUCache<string, { identity: Identity; expiresAt: number }>({ max: 50_000 });
 
   return {
     verifiesTokens: true,
     async authenticate(authorization) {
       const token = bearerToken(authorization);
       const known = verified.get(token);
-      if (known) return known;
+      if (known && known.expiresAt > Date.now()) return known.identity;
       let payload: { exp?: number };
       try {
         ({ payload } = await jwtVerify(token, key as KeyObject, {
@@ -78,7 +78,8 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       if (!claims.success) throw unauthenticated(`Token rejected: ${claims.error.issues.map((issue) => issue.message).join('; ')}.`);
       const granted = claims.data.roles.filter((role): role is Role => (roles as readonly string[]).includes(role));
       const identity = { userId: claims.data.sub, tenantId: claims.data.tenant_id, roles: granted };
-      verified.set(token, identity, { ttl: Math.max(1, (payload.exp ?? 0) * 1000 - Date.now()) });
+      const expiresAt = (payload.exp ?? 0) * 1000;
+      verified.set(token, { identity, expiresAt }, { ttl: Math.max(1, expiresAt - Date.now()) });
       return identity;
     },
   };

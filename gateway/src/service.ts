@@ -5,15 +5,21 @@ import { createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './config.ts';
 import { composeSupergraph } from './supergraph.ts';
 
+function readSupergraph(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read SUPERGRAPH_PATH ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /**
  * Starts the gateway from SUPERGRAPH_PATH (any composed supergraph) or, by default, by
  * composing supergraph.yaml's subgraph schemas at start-up.
  */
 export async function startGateway(config: GatewayConfig, options: { host?: string } = {}) {
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const supergraphSdl = config.SUPERGRAPH_PATH
-    ? readFileSync(config.SUPERGRAPH_PATH, 'utf8')
-    : composeSupergraph(config.SUPERGRAPH_CONFIG, config.subgraphUrls);
+  const supergraphSdl = config.SUPERGRAPH_PATH ? readSupergraph(config.SUPERGRAPH_PATH) : composeSupergraph(config.SUPERGRAPH_CONFIG, config.subgraphUrls);
   const app = await createGatewayApp({ config, supergraphSdl, logger });
   const running = await serve({
     name: 'gateway',

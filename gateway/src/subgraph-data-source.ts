@@ -19,7 +19,7 @@ export function subgraphLatency(registry: Registry) {
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
-  mintIdentity: (identity: Identity) => Promise<string>;
+  mintIdentity: (identity: Identity, subgraph: string) => Promise<string>;
   timeoutMs: number;
   latency: ReturnType<typeof subgraphLatency>;
 }
@@ -51,7 +51,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   /** Clients learn which service failed and how, never its internal URL or raw response. */
-  override async errorFromResponse(response: { status: number }): Promise<GraphQLError> {
+  override async errorFromResponse(response: { status: number; json(): Promise<unknown> }): Promise<GraphQLError> {
+    // A 400 with a GraphQL body is the subgraph refusing the request (a variable it cannot coerce,
+    // say): its message is the one that tells the client what to fix.
+    if (response.status === 400) {
+      const body = (await response.json().catch(() => undefined)) as { errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> } | undefined;
+      const first = body?.errors?.[0];
+      if (typeof first?.message === 'string') {
+        return new GraphQLError(first.message, {
+          extensions: { code: typeof first.extensions?.code === 'string' ? first.extensions.code : 'BAD_USER_INPUT', serviceName: this.options.name },
+        });
+      }
+    }
     return this.serviceError(`The ${this.options.name} service failed to answer (HTTP ${response.status}).`);
   }
 
@@ -61,7 +72,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     if (!context.identity) return;
-    request.http?.headers.set(IDENTITY_HEADER, await this.options.mintIdentity(context.identity));
+    request.http?.headers.set(IDENTITY_HEADER, await this.options.mintIdentity(context.identity, this.options.name));
     if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
   }
 }

@@ -26,7 +26,8 @@ export function hasRole(identity: Identity, role: Role): boolean {
 export const IDENTITY_HEADER = 'x-judgify-identity';
 
 const ISSUER = 'judgify-gateway';
-const AUDIENCE = 'judgify-subgraph';
+/** Each token is minted for one subgraph, so one subgraph cannot replay it against another. */
+export const audienceOf = (subgraph: string) => `judgify-subgraph:${subgraph}`;
 
 const forwardedClaims = z.object({
   sub: z.string().min(1),
@@ -46,12 +47,12 @@ function keyFrom(secret: string): KeyObject {
 }
 
 /** Mints a short-lived token the subgraphs accept as proof that the gateway authenticated this user. */
-export async function mintForwardedIdentity(identity: Identity, secret: string, ttlSeconds = 300): Promise<string> {
+export async function mintForwardedIdentity(identity: Identity, secret: string, audience: string, ttlSeconds = 300): Promise<string> {
   return new SignJWT({ tid: identity.tenantId, roles: identity.roles })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(identity.userId)
     .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
+    .setAudience(audience)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
     .sign(keyFrom(secret));
@@ -61,11 +62,11 @@ export type ForwardedIdentityResult =
   | { ok: true; identity: Identity; expiresAt: number }
   | { ok: false; reason: string };
 
-export async function verifyForwardedIdentity(token: string, secret: string): Promise<ForwardedIdentityResult> {
+export async function verifyForwardedIdentity(token: string, secret: string, audience: string): Promise<ForwardedIdentityResult> {
   try {
     const { payload } = await jwtVerify(token, keyFrom(secret), {
       issuer: ISSUER,
-      audience: AUDIENCE,
+      audience,
       algorithms: ['HS256'],
     });
     const claims = forwardedClaims.safeParse(payload);
@@ -77,6 +78,9 @@ export async function verifyForwardedIdentity(token: string, secret: string): Pr
     };
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) return { ok: false, reason: 'forwarded identity has expired' };
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') {
+      return { ok: false, reason: 'forwarded identity was minted for another subgraph' };
+    }
     return { ok: false, reason: 'forwarded identity signature is invalid' };
   }
 }
@@ -87,13 +91,13 @@ const CACHED_IDENTITIES = 10_000;
  * The gateway's minter: one token per user, tenant and roles, reused for half its lifetime, so
  * subgraphs see the same token across requests and can cache its verification.
  */
-export function createIdentityMinter(secret: string, ttlSeconds = 300): (identity: Identity) => Promise<string> {
+export function createIdentityMinter(secret: string, ttlSeconds = 300): (identity: Identity, subgraph: string) => Promise<string> {
   const tokens = new LRUCache<string, Promise<string>>({ max: CACHED_IDENTITIES, ttl: (ttlSeconds * 1000) / 2 });
-  return (identity) => {
-    const cacheKey = JSON.stringify([identity.tenantId, identity.userId, identity.roles]);
+  return (identity, subgraph) => {
+    const cacheKey = JSON.stringify([subgraph, identity.tenantId, identity.userId, identity.roles]);
     let token = tokens.get(cacheKey);
     if (!token) {
-      token = mintForwardedIdentity(identity, secret, ttlSeconds);
+      token = mintForwardedIdentity(identity, secret, audienceOf(subgraph), ttlSeconds);
       tokens.set(cacheKey, token);
       token.catch(() => tokens.delete(cacheKey));
     }
@@ -102,12 +106,12 @@ export function createIdentityMinter(secret: string, ttlSeconds = 300): (identit
 }
 
 /** A subgraph's verifier: a token verified once is trusted until it expires. */
-export function createIdentityVerifier(secret: string): (token: string) => Promise<ForwardedIdentityResult> {
+export function createIdentityVerifier(secret: string, audience: string): (token: string) => Promise<ForwardedIdentityResult> {
   const verified = new LRUCache<string, ForwardedIdentityResult & { ok: true }>({ max: CACHED_IDENTITIES });
   return async (token) => {
     const hit = verified.get(token);
     if (hit && hit.expiresAt > Date.now()) return hit;
-    const result = await verifyForwardedIdentity(token, secret);
+    const result = await verifyForwardedIdentity(token, secret, audience);
     if (result.ok) verified.set(token, result, { ttl: Math.max(1, result.expiresAt - Date.now()) });
     return result;
   };

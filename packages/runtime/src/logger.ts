@@ -10,3 +10,21 @@ export function createLogger(service: string, level: string = 'info'): Logger {
     formatters: { level: (label) => ({ level: label }) },
   });
 }
+
+const redact = (text: string | undefined) => text?.replace(/params: [^\n]*/g, 'params: [redacted]');
+
+/**
+ * An error as it may be logged: database errors quote the failed query's parameters, which are
+ * user data, so those are cut. Causes are kept, redacted the same way.
+ */
+export function redactedError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { code, cause } = error as Error & { code?: unknown };
+  return {
+    type: error.name,
+    message: redact(error.message),
+    stack: redact(error.stack),
+    ...(code !== undefined ? { code } : {}),
+    ...(cause !== undefined ? { cause: redactedError(cause) } : {}),
+  };
+}

@@ -1,6 +1,6 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { AppError } from './errors.ts';
-import { isUuid } from './validation.ts';
+import { isStorableDate, isUuid } from './validation.ts';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -21,7 +21,7 @@ export function decodeCursor(after: string | null | undefined): Cursor | undefin
     const [createdAt, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as unknown[];
     const date = new Date(String(createdAt));
     // The id is compared with a uuid column: a forged one must stop here, not fail in SQL.
-    if (typeof id === 'string' && isUuid(id) && !Number.isNaN(date.getTime())) return { createdAt: date, id };
+    if (typeof id === 'string' && isUuid(id) && isStorableDate(date)) return { createdAt: date, id };
   } catch {
     // falls through to the error below
   }

@@ -2,9 +2,11 @@ import SchemaBuilder from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
+import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { AppError } from './errors.ts';
 import { hasRole, type Role } from './identity.ts';
+import { isStorableDate } from './validation.ts';
 import type { RequestContext } from './subgraph-yoga.ts';
 
 export interface SubgraphSchemaTypes<TContext extends RequestContext> {
@@ -16,6 +18,18 @@ export interface SubgraphSchemaTypes<TContext extends RequestContext> {
     DateTime: { Input: Date; Output: Date };
   };
 }
+
+const storable = (date: Date): Date => {
+  if (!isStorableDate(date)) throw new GraphQLError(`DateTime must be between the years 0001 and 9999; got ${date.toISOString()}.`);
+  return date;
+};
+
+/** graphql-scalars' DateTime, narrowed to the dates the database can store. */
+const DateTime = new GraphQLScalarType<Date, Date>({
+  ...DateTimeResolver.toConfig(),
+  parseValue: (value) => storable(DateTimeResolver.parseValue(value)),
+  parseLiteral: (ast, variables) => storable(DateTimeResolver.parseLiteral(ast, variables)),
+});
 
 function scopesIn(failure: AuthFailure): string[] {
   if (failure.kind === 'AuthScope') return [failure.scope];
@@ -48,6 +62,6 @@ export function createSubgraphBuilder<TContext extends RequestContext>() {
     },
   });
   builder.addScalarType('JSON', JSONResolver);
-  builder.addScalarType('DateTime', DateTimeResolver);
+  builder.addScalarType('DateTime', DateTime);
   return builder;
 }

@@ -1,9 +1,10 @@
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import type { Identity } from './identity.ts';
-import type { Logger } from './logger.ts';
+import { audienceOf, type Identity } from './identity.ts';
+import { redactedError, type Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { useForwardedIdentity, forwardedIdentityOf } from './use-forwarded-identity.ts';
+import { useInputGuards } from './use-input-guards.ts';
 import { useHealth, type ReadinessChecks } from './use-health.ts';
 import { useMetrics } from './metrics.ts';
 import { requestIdOf, useRequestId } from './use-request-id.ts';
@@ -39,15 +40,16 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
       isDev: false,
       maskError(error, message) {
         const masked = maskError(error, message, false);
-        if (masked !== error) options.logger.error({ err: error }, 'unexpected error (masked)');
+        if (masked !== error) options.logger.error({ err: redactedError(error) }, 'unexpected error (masked)');
         return masked;
       },
     },
     plugins: [
       useRequestId(options.logger),
+      useInputGuards(),
       useHealth(options.service, options.readiness),
       useMetrics(options.metrics),
-      useForwardedIdentity(options.internalSecret),
+      useForwardedIdentity({ secret: options.internalSecret, audience: audienceOf(options.service) }),
     ],
     context: ({ request }) => {
       const requestId = requestIdOf(request);

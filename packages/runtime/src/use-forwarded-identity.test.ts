@@ -1,6 +1,6 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { IDENTITY_HEADER, mintForwardedIdentity } from './identity.ts';
+import { audienceOf, IDENTITY_HEADER, mintForwardedIdentity } from './identity.ts';
 import { identities, TEST_INTERNAL_SECRET } from './testing/index.ts';
 import { forwardedIdentityOf, useForwardedIdentity } from './use-forwarded-identity.ts';
 
@@ -10,7 +10,7 @@ const yoga = createYoga({
     typeDefs: 'type Query { me: String! }',
     resolvers: { Query: { me: (_root: unknown, _args: unknown, context: { request: Request }) => forwardedIdentityOf(context.request).userId } },
   }),
-  plugins: [useForwardedIdentity(TEST_INTERNAL_SECRET)],
+  plugins: [useForwardedIdentity({ secret: TEST_INTERNAL_SECRET, audience: audienceOf('test') })],
 });
 
 const ask = (headers: Record<string, string>) =>
@@ -22,7 +22,7 @@ const ask = (headers: Record<string, string>) =>
 
 describe('gateway-only access', () => {
   it('hands the verified identity to resolvers', async () => {
-    const response = await ask({ [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeViewer, TEST_INTERNAL_SECRET) });
+    const response = await ask({ [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeViewer, TEST_INTERNAL_SECRET, audienceOf('test')) });
     expect(await response.json()).toEqual({ data: { me: 'vera' } });
   });
 
@@ -35,16 +35,27 @@ describe('gateway-only access', () => {
   });
 
   it('refuses an identity minted with another secret, or expired, with 403 and the reason', async () => {
-    const forged = await ask({ [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, 'another-secret-of-sufficient-length') });
+    const forged = await ask({ [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, 'another-secret-of-sufficient-length', audienceOf('test')) });
     expect(forged.status).toBe(403);
     expect((await forged.json()).errors[0].message).toBe('Request refused: forwarded identity signature is invalid.');
-    const expired = await ask({ [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, TEST_INTERNAL_SECRET, -5) });
+    const expired = await ask({ [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, TEST_INTERNAL_SECRET, audienceOf('test'), -5) });
     expect(expired.status).toBe(403);
     expect((await expired.json()).errors[0].message).toBe('Request refused: forwarded identity has expired.');
   });
 
-  it('leaves other routes (health, metrics) open', async () => {
+  it('guards every path yoga could route to GraphQL, not only /graphql', async () => {
+    for (const path of ['/graphql/', '//graphql', '/x?a=/graphql', '/graphql?query={me}']) {
+      const response = await yoga.fetch(`http://subgraph${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ me }' }),
+      });
+      expect(response.status, path).toBe(401);
+    }
+  });
+
+  it('leaves the probe routes open', async () => {
     const response = await yoga.fetch('http://subgraph/health');
-    expect(response.status).not.toBe(401);
+    expect(response.status).toBe(200);
   });
 });

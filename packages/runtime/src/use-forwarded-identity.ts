@@ -1,18 +1,22 @@
 import type { Plugin } from 'graphql-yoga';
-import { errorResponse } from './errors.ts';
+import { AppError, errorResponse } from './errors.ts';
 import { createIdentityVerifier, IDENTITY_HEADER, type Identity } from './identity.ts';
 
 const identities = new WeakMap<Request, Identity>();
 
+/** Routes open to anyone: probes and scrapes. Everything else a subgraph serves is GraphQL. */
+const OPEN_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
+
 /**
- * Subgraphs trust only identities minted by the gateway: any GraphQL request without a valid
- * one, `_entities` and `_service` included, is refused before parsing.
+ * Subgraphs trust only identities minted by the gateway for them: every request outside the
+ * probe routes — whatever path yoga would route to GraphQL, `_entities` and `_service` included —
+ * is refused before parsing unless it carries one.
  */
-export function useForwardedIdentity(secret: string, graphqlEndpoint = '/graphql'): Plugin {
-  const verify = createIdentityVerifier(secret);
+export function useForwardedIdentity(options: { secret: string; audience: string }): Plugin {
+  const verify = createIdentityVerifier(options.secret, options.audience);
   return {
     async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== graphqlEndpoint) return;
+      if (OPEN_PATHS.has(url.pathname)) return;
       const token = request.headers.get(IDENTITY_HEADER);
       if (!token) {
         return endResponse(
@@ -32,6 +36,6 @@ export function useForwardedIdentity(secret: string, graphqlEndpoint = '/graphql
 
 export function forwardedIdentityOf(request: Request): Identity {
   const identity = identities.get(request);
-  if (!identity) throw new Error('forwarded identity missing: useForwardedIdentity must run before the context is built');
+  if (!identity) throw new AppError('UNAUTHENTICATED', 'This request carries no identity forwarded by the gateway.');
   return identity;
 }

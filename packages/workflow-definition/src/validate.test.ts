@@ -154,6 +154,14 @@ describe('workflow definition validation', () => {
     ]);
   });
 
+  it('bounds the nesting of an action payload template', () => {
+    const definition = valid();
+    let template: unknown = 'text';
+    for (let level = 0; level < 17; level++) template = { level: template };
+    (definition.nodes[1] as Record<string, unknown>).payloadTemplate = template;
+    expect(problemsOf(definition)).toEqual([{ path: 'definition.nodes[1].payloadTemplate', message: 'is nested more than 16 levels deep' }]);
+  });
+
   it('reports rules that do not parse, with the position the rule language gives', () => {
     const checkRule: RuleChecker = (expression) => (expression.includes('>>') ? { message: 'unexpected ">"', line: 1, column: 14 } : null);
     const definition = valid();

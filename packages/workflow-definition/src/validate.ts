@@ -22,6 +22,7 @@ const NODE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_RULE_LENGTH = 10_000;
 const MAX_TEXT_LENGTH = 4_000;
 const MAX_DECISION_LENGTH = 200;
+const MAX_TEMPLATE_DEPTH = 16;
 const ROUTING_OUTCOMES = ['true', 'false'];
 
 const NODE_FIELDS: Record<string, string[]> = {
@@ -34,6 +35,18 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim().length > 0;
 const quote = (value: string) => JSON.stringify(value);
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -170,6 +183,9 @@ function checkNode(
     if ((node.action === 'webhook' || node.action === 'notification') && !isHttpUrl(node.url)) {
       report(`${path}.url`, `is required for a ${node.action}: an http(s) URL`);
     } else if (node.url !== undefined && !isHttpUrl(node.url)) report(`${path}.url`, 'must be an http(s) URL');
+    if (depthOf(node.payloadTemplate) > MAX_TEMPLATE_DEPTH) {
+      report(`${path}.payloadTemplate`, `is nested more than ${MAX_TEMPLATE_DEPTH} levels deep`);
+    }
     return;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { IDENTITY_HEADER, mintForwardedIdentity, type Identity } from '../identity.ts';
+import { audienceOf, IDENTITY_HEADER, mintForwardedIdentity, type Identity } from '../identity.ts';
 import { createLogger } from '../logger.ts';
 
 /** The secret tests mint forwarded identities with. */
@@ -35,8 +35,8 @@ export async function createTestDatabase(): Promise<{ url: string | undefined; d
   };
 }
 
-export async function forwardedHeaders(identity: Identity, secret = TEST_INTERNAL_SECRET): Promise<Record<string, string>> {
-  return { [IDENTITY_HEADER]: await mintForwardedIdentity(identity, secret), 'content-type': 'application/json' };
+export async function forwardedHeaders(identity: Identity, subgraph: string, secret = TEST_INTERNAL_SECRET): Promise<Record<string, string>> {
+  return { [IDENTITY_HEADER]: await mintForwardedIdentity(identity, secret, audienceOf(subgraph)), 'content-type': 'application/json' };
 }
 
 export const identities: Record<'acmeAdmin' | 'acmeOperator' | 'acmeViewer' | 'globexAdmin', Identity> = {

@@ -63,7 +63,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     async execute(identity, query, variables) {
       const response = await yoga.fetch('http://subgraph/graphql', {
         method: 'POST',
-        headers: await forwardedHeaders(identity),
+        headers: await forwardedHeaders(identity, options.service),
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponseBody;

@@ -45,6 +45,16 @@ describe('dashboard view validation', () => {
     ]);
   });
 
+  it('bounds a query by length, tokens and nesting instead of failing on it', () => {
+    expect(problemsOf([view({ query: `{ ${'a '.repeat(10_001)}}` })])).toContainEqual({
+      path: 'input.views[0].query',
+      message: 'query must be at most 20000 characters',
+    });
+    expect(problemsOf([view({ query: `{ ${'a '.repeat(2_500)}}` })])[0]?.message).toContain('Document contains more that 2000 tokens');
+    const deep = `{ ${'a { '.repeat(4_000)}b${' }'.repeat(4_000)} }`;
+    expect(problemsOf([view({ query: deep })])[0]?.message).toMatch(/^query (must be at most|is not a valid GraphQL document)/);
+  });
+
   it('requires exactly one operation', () => {
     expect(problemsOf([view({ query: 'query A { workflows { id } } query B { workflows { name } }' }), view({ query: 'fragment F on Workflow { id }' })])).toEqual([
       { path: 'input.views[0].query', message: 'query must contain exactly one operation; found 2' },

@@ -3,8 +3,12 @@ import { z } from 'zod';
 import { chartTypes } from '../db/schema.ts';
 
 const MAX_VIEWS = 12;
+const MAX_QUERY_LENGTH = 20_000;
+const MAX_QUERY_TOKENS = 2_000;
 
 function describeSyntaxError(error: unknown): string {
+  // graphql-js recurses per nesting level: an absurdly nested document overflows the stack.
+  if (error instanceof RangeError) return 'it is nested too deeply';
   if (!(error instanceof GraphQLError)) throw error;
   const where = error.locations?.[0];
   return where ? `${error.message} (line ${where.line}, column ${where.column})` : error.message;
@@ -17,7 +21,7 @@ function describeSyntaxError(error: unknown): string {
 function checkReadOnlyQuery(query: string, context: z.RefinementCtx<string>): void {
   let document: DocumentNode;
   try {
-    document = parse(query);
+    document = parse(query, { maxTokens: MAX_QUERY_TOKENS });
   } catch (error) {
     context.addIssue({ code: 'custom', message: `query is not a valid GraphQL document: ${describeSyntaxError(error)}` });
     return;
@@ -44,7 +48,7 @@ const chartInput = z.object({
 
 const dashboardViewInput = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(120, 'title must be at most 120 characters'),
-  query: z.string().superRefine(checkReadOnlyQuery),
+  query: z.string().max(MAX_QUERY_LENGTH, `query must be at most ${MAX_QUERY_LENGTH} characters`).superRefine(checkReadOnlyQuery),
   chart: chartInput,
 });
 

@@ -5,6 +5,8 @@ import { DashboardView, DashboardViewInput } from './dashboard-view.ts';
 
 export const Dashboard = builder.objectRef<DashboardRow>('Dashboard').implement({
   description: 'A saved set of up to 12 views, shared within your tenant.',
+  // Entities are also reached through `_entities`, which no root field guards.
+  authScopes: { viewer: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -22,7 +24,8 @@ export const Dashboard = builder.objectRef<DashboardRow>('Dashboard').implement(
 
 builder.asEntity(Dashboard, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, context) => context.loaders.dashboard.load(reference.id),
+  // Representations are input too: one without an id resolves to nothing rather than failing.
+  resolveReference: (reference, context) => context.loaders.dashboard.load(String(reference.id ?? '')),
 });
 
 const CreateDashboardInput = builder.inputType('CreateDashboardInput', {

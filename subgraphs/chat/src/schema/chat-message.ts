@@ -6,6 +6,8 @@ import { ChatSession } from './chat-session.ts';
 
 export const ChatMessage = builder.objectRef<ChatMessageRow>('ChatMessage').implement({
   description: 'One message of a chat session.',
+  // Entities are also reached through `_entities`, which no root field guards.
+  authScopes: { viewer: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     session: t.field({
@@ -24,7 +26,8 @@ export const ChatMessage = builder.objectRef<ChatMessageRow>('ChatMessage').impl
 
 builder.asEntity(ChatMessage, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, context) => context.loaders.chatMessage.load(reference.id),
+  // Representations are input too: one without an id resolves to nothing rather than failing.
+  resolveReference: (reference, context) => context.loaders.chatMessage.load(String(reference.id ?? '')),
 });
 
 // Declared here rather than in chat-session.ts so the two type files do not import each other.

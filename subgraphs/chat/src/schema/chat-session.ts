@@ -4,6 +4,8 @@ import { chatSessionCursor, createChatSession, listChatSessions } from '../domai
 
 export const ChatSession = builder.objectRef<ChatSessionRow>('ChatSession').implement({
   description: 'A conversation with Judgify, visible only to the user who started it.',
+  // Entities are also reached through `_entities`, which no root field guards.
+  authScopes: { viewer: true },
   fields: (t) => ({
     id: t.exposeID('id'),
     title: t.exposeString('title'),
@@ -18,7 +20,8 @@ export const ChatSession = builder.objectRef<ChatSessionRow>('ChatSession').impl
 
 builder.asEntity(ChatSession, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, context) => context.loaders.chatSession.load(reference.id),
+  // Representations are input too: one without an id resolves to nothing rather than failing.
+  resolveReference: (reference, context) => context.loaders.chatSession.load(String(reference.id ?? '')),
 });
 
 const CreateChatSessionInput = builder.inputType('CreateChatSessionInput', {

@@ -32,7 +32,8 @@ export const JudgmentExecution = builder.objectRef<ExecutionRow>('JudgmentExecut
 
 builder.asEntity(JudgmentExecution, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, context) => context.loaders.execution.load(reference.id),
+  // Representations are input too: one without an id resolves to nothing rather than failing.
+  resolveReference: (reference, context) => context.loaders.execution.load(String(reference.id ?? '')),
 });
 
 builder.objectField(Workflow, 'executions', (t) =>

@@ -10,7 +10,14 @@ export const Feedback = builder.objectRef<FeedbackRow>('Feedback').implement({
   authScopes: { viewer: true },
   fields: (t) => ({
     id: t.exposeID('id'),
-    execution: t.field({ type: JudgmentExecution, resolve: (row) => ({ id: row.executionId }) }),
+    execution: t.field({
+      type: JudgmentExecution,
+      // Owned by the judgment subgraph, which may not (or no longer) know it: null, not a failed list.
+      nullable: true,
+      description: 'The execution judged; null if the judgment subgraph does not know it in your tenant.',
+      resolve: (row) => ({ id: row.executionId }),
+    }),
+    executionId: t.exposeID('executionId'),
     verdict: t.expose('verdict', { type: FeedbackVerdict }),
     correctDecision: t.exposeString('correctDecision', {
       nullable: true,
@@ -28,7 +35,8 @@ export const Feedback = builder.objectRef<FeedbackRow>('Feedback').implement({
 
 builder.asEntity(Feedback, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, context) => context.loaders.feedback.load(reference.id),
+  // Representations are input too: one without an id resolves to nothing rather than failing.
+  resolveReference: (reference, context) => context.loaders.feedback.load(String(reference.id ?? '')),
 });
 
 builder.objectField(JudgmentExecution, 'feedback', (t) =>

@@ -33,7 +33,8 @@ export const Workflow = builder.objectRef<WorkflowRow>('Workflow').implement({
 
 builder.asEntity(Workflow, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, context) => context.loaders.workflow.load(reference.id),
+  // Representations are input too: one without an id resolves to nothing rather than failing.
+  resolveReference: (reference, context) => context.loaders.workflow.load(String(reference.id ?? '')),
 });
 
 const CreateWorkflowInput = builder.inputType('CreateWorkflowInput', {
