@@ -55,6 +55,12 @@ describe.each(transports)('outbox relay over %s', (_name, openBus) => {
   }
 
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+  /** A new consumer group on Redis reads the stream from its start, which earlier runs filled. */
+  const arrival = async (received: EventEnvelope[]) => {
+    const deadline = Date.now() + 10_000;
+    while (!received.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
+  };
 
   it('publishes an event committed before a crash once the relay runs again', async () => {
     const workflowId = await createWorkflow('Committed before crash');
@@ -64,7 +70,7 @@ describe.each(transports)('outbox relay over %s', (_name, openBus) => {
     expect(received).toEqual([]);
 
     expect(await relayOver(bus).publishBatch()).toBeGreaterThanOrEqual(1);
-    await settle();
+    await arrival(received);
     expect(received.map((event) => event.eventId)).toEqual([eventId]);
     expect(received[0]).toMatchObject({ eventType: 'workflow.created', tenantId: 'acme', data: { workflowId, version: 1 } });
 
@@ -93,7 +99,7 @@ describe.each(transports)('outbox relay over %s', (_name, openBus) => {
     const restarted = bus.kind === 'redis' ? openBus() : bus;
     if (restarted !== bus) opened.push(restarted);
     expect(await relayOver(restarted).publishBatch()).toBeGreaterThanOrEqual(1);
-    await settle();
+    await arrival(received);
     expect(received.map((event) => event.eventId)).toEqual([eventId]);
     const [marked] = await subgraph.infrastructure.database.db.select().from(tables.outbox).where(eq(tables.outbox.eventId, eventId));
     expect(marked?.publishedAt).toBeInstanceOf(Date);
