@@ -6,6 +6,7 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY packages/runtime/package.json packages/runtime/
 COPY packages/workflow-definition/package.json packages/workflow-definition/
+COPY packages/rule-language/package.json packages/rule-language/
 COPY gateway/package.json gateway/
 COPY subgraphs/workflow/package.json subgraphs/workflow/
 COPY subgraphs/judgment/package.json subgraphs/judgment/

@@ -1,17 +1,25 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
- * default 10), BENCH_CONCURRENCY (default 16). TEST_DATABASE_URL / TEST_REDIS_URL put the
- * services on PostgreSQL / Redis, as in the tests; otherwise PGlite and in-process buses.
+ * default 10), BENCH_CONCURRENCY (default 16), BENCH_ONLY (rules | workflow).
+ * TEST_DATABASE_URL / TEST_REDIS_URL put the services on PostgreSQL / Redis, as in the tests;
+ * otherwise PGlite and in-process buses.
  */
 import { cpus } from 'node:os';
+import { benchRuleEvaluation } from './rule-evaluation.ts';
 import { benchWorkflowWrites } from './workflow-writes.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const only = process.env.BENCH_ONLY;
 
-process.stdout.write(
-  `Judgify benchmarks — ${cpus().length} cores, Node ${process.version}, ` +
-    `${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ${process.env.TEST_REDIS_URL ? 'Redis' : 'in-process bus'}, ` +
-    `${concurrency} concurrent clients, ${seconds} s per phase\n\n`,
-);
-process.stdout.write(`Workflow writes through the gateway\n${await benchWorkflowWrites({ concurrency, seconds })}\n`);
+process.stdout.write(`Judgify benchmarks — ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}\n\n`);
+if (!only || only === 'rules') {
+  process.stdout.write(`Rule evaluation, one process\n${await benchRuleEvaluation()}\n\n`);
+}
+if (!only || only === 'workflow') {
+  process.stdout.write(
+    `Workflow writes through the gateway — ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ` +
+      `${process.env.TEST_REDIS_URL ? 'Redis' : 'in-process bus'}, ${concurrency} concurrent clients, ${seconds} s per phase\n` +
+      `${await benchWorkflowWrites({ concurrency, seconds })}\n`,
+  );
+}

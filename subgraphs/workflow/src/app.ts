@@ -1,5 +1,6 @@
 import type { SubgraphInfrastructure } from '@judgify/runtime/subgraph-service';
 import { createSubgraphYoga } from '@judgify/runtime/subgraph-yoga';
+import { checkRule } from '@judgify/rule-language/compile';
 import { createLoaders, type Context, type Deps } from './context.ts';
 import * as tables from './db/schema.ts';
 import { schema } from './schema/index.ts';
@@ -9,6 +10,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>)
     db: infrastructure.database.db,
     outbox: tables.outbox,
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
+    checkRule,
   };
   return createSubgraphYoga<Context>({
     ...infrastructure,

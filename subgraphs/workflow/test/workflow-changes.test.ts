@@ -79,6 +79,19 @@ describe('workflow changes', () => {
     ]);
   });
 
+  it('checks rules in the rule language, pointing at line and column', async () => {
+    const broken = {
+      ...exampleWorkflowDefinition,
+      nodes: [{ id: 'check', type: 'judgment', rule: 'temperature > 80 AND\nvibration >> 50' }, ...exampleWorkflowDefinition.nodes.slice(1)],
+    };
+    const result = await subgraph.execute(admin, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      input: { name: 'Broken rule', definition: broken },
+    });
+    expect(result.errors?.[0]?.extensions?.problems).toEqual([
+      { path: 'input.definition.nodes[0].rule', message: 'does not parse (line 2, column 12): expected a value, found ">"' },
+    ]);
+  });
+
   it('travels back to any version and lists the history oldest first', async () => {
     const { id } = await create('Travelling line');
     await update(id, { description: 'second' });
