@@ -1,14 +1,51 @@
+import { createCache, type Cache } from '@judgify/runtime/cache';
+import type { LlmClient } from '@judgify/runtime/llm';
 import type { SubgraphInfrastructure } from '@judgify/runtime/subgraph-service';
 import { createSubgraphYoga } from '@judgify/runtime/subgraph-yoga';
+import { compileRule, type CompiledRule } from '@judgify/rule-language/compile';
+import { LRUCache } from 'lru-cache';
 import { createLoaders, type Context, type Deps } from './context.ts';
-import type * as tables from './db/schema.ts';
+import * as tables from './db/schema.ts';
+import { judgmentMetrics } from './domain/execute.ts';
+import { applyWorkflowEvent } from './domain/workflow-definitions.ts';
 import { schema } from './schema/index.ts';
 
-export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>) {
-  const deps: Deps = { db: infrastructure.database.db };
+export const WORKFLOW_EVENT_TYPES = ['created', 'updated', 'deactivated', 'reactivated', 'deleted'].map((type) => `workflow.${type}`);
+
+export interface JudgmentAppOptions {
+  llm?: LlmClient;
+  /** Shared by replicas in distributed mode (Redis); in memory otherwise. */
+  cache?: Cache;
+}
+
+export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>, options: JudgmentAppOptions = {}) {
+  // Rules are compiled once per text; a workflow version's rules never change.
+  const compiled = new LRUCache<string, CompiledRule>({ max: 10_000 });
+  const deps: Deps = {
+    db: infrastructure.database.db,
+    outbox: tables.outbox,
+    eventsCommitted: () => infrastructure.outbox?.relay.kick(),
+    cache: options.cache ?? createCache({ namespace: 'judgment', logger: infrastructure.logger }),
+    llm: options.llm,
+    compile: (source) => {
+      let rule = compiled.get(source);
+      if (!rule) {
+        rule = compileRule(source);
+        compiled.set(source, rule);
+      }
+      return rule;
+    },
+    metrics: judgmentMetrics(infrastructure.metrics.registry),
+  };
+  for (const type of WORKFLOW_EVENT_TYPES) infrastructure.bus.subscribe(type, 'judgment', (event) => applyWorkflowEvent(deps, event));
   return createSubgraphYoga<Context>({
     ...infrastructure,
     schema,
-    extendContext: (base) => ({ ...base, deps, loaders: createLoaders(deps, base.identity.tenantId) }),
+    extendContext: (base) => ({
+      ...base,
+      deps,
+      actor: { identity: base.identity, correlationId: base.requestId },
+      loaders: createLoaders(deps, base.identity.tenantId),
+    }),
   });
 }

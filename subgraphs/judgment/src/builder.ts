@@ -4,3 +4,4 @@ import type { Context } from './context.ts';
 export const builder = createSubgraphBuilder<Context>();
 
 builder.queryType({});
+builder.mutationType({});

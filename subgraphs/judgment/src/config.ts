@@ -1,6 +1,15 @@
 import { parseEnv, port, subgraphEnv } from '@judgify/runtime/config';
+import { z } from 'zod';
 
-const judgmentEnv = subgraphEnv.extend({ JUDGMENT_PORT: port(8002) });
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const judgmentEnv = subgraphEnv.extend({
+  JUDGMENT_PORT: port(8002),
+  OPENAI_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+});
 
 export type JudgmentConfig = ReturnType<typeof loadConfig>;
 

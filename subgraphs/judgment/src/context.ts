@@ -8,17 +8,19 @@ import {
   type ExecutionDeps,
   type WorkflowExecutionsKey,
 } from './domain/execution.ts';
+import type { Actor, JudgmentDeps } from './domain/execute.ts';
 import { workflowStats, type WorkflowStats } from './domain/workflow-stats.ts';
 
-export type Deps = ExecutionDeps;
+export type Deps = JudgmentDeps;
 
 export interface Context extends RequestContext {
   deps: Deps;
+  actor: Actor;
   loaders: ReturnType<typeof createLoaders>;
 }
 
 /** Per request, so batching and caching never leak between users or tenants. */
-export function createLoaders(deps: Deps, tenantId: string) {
+export function createLoaders(deps: ExecutionDeps, tenantId: string) {
   return {
     execution: new DataLoader<string, ExecutionRow | null>((ids) => findExecutions(deps, tenantId, ids)),
     executionsOfWorkflow: new DataLoader<WorkflowExecutionsKey, ExecutionRow[], string>(

@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { createCache } from '@judgify/runtime/cache';
+import { createLlmClient } from '@judgify/runtime/llm';
 import { startSubgraphService } from '@judgify/runtime/subgraph-service';
 import { createApp } from './app.ts';
 import type { JudgmentConfig } from './config.ts';
@@ -13,7 +15,18 @@ export function startJudgmentService(config: JudgmentConfig, options: { host?: s
     port: config.JUDGMENT_PORT,
     tables,
     migrationsFolder,
-    createApp,
+    outbox: tables.outbox,
+    createApp: (infrastructure) =>
+      createApp(infrastructure, {
+        llm: createLlmClient({
+          apiKey: config.OPENAI_API_KEY,
+          baseUrl: config.OPENAI_BASE_URL,
+          model: config.LLM_MODEL,
+          timeoutMs: config.LLM_TIMEOUT_MS,
+          logger: infrastructure.logger,
+        }),
+        cache: createCache({ redisUrl: config.REDIS_URL, namespace: 'judgment', logger: infrastructure.logger }),
+      }),
     ...options,
   });
 }

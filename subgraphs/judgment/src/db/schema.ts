@@ -1,4 +1,5 @@
-import { ownedRowColumns } from '@judgify/runtime/columns';
+import { ownedRowColumns, timestampMs } from '@judgify/runtime/columns';
+import { outboxTable } from '@judgify/runtime/outbox';
 import { boolean, doublePrecision, index, integer, jsonb, pgSchema, text, uuid } from 'drizzle-orm/pg-core';
 
 export const judgmentSchema = pgSchema('judgment');
@@ -24,6 +25,12 @@ export const judgmentExecutions = judgmentSchema.table(
     cached: boolean('cached').notNull(),
     inputData: jsonb('input_data').notNull(),
     executionTimeMs: doublePrecision('execution_time_ms').notNull(),
+    /** Node ids in the order the run visited them. */
+    path: jsonb('path').$type<string[]>().notNull().default([]),
+    /** Per judgment node: outcome, confidence, method used, explanation. */
+    nodeResults: jsonb('node_results').$type<NodeResult[]>().notNull().default([]),
+    /** Action nodes the run passed, to be delivered. */
+    actions: jsonb('actions').$type<TriggeredAction[]>().notNull().default([]),
     ...ownedRowColumns(),
   },
   (table) => [
@@ -33,3 +40,36 @@ export const judgmentExecutions = judgmentSchema.table(
 );
 
 export type ExecutionRow = typeof judgmentExecutions.$inferSelect;
+
+export interface NodeResult {
+  nodeId: string;
+  outcome: string | null;
+  confidence: number;
+  methodUsed: JudgmentMethod;
+  explanation: string;
+}
+
+export interface TriggeredAction {
+  nodeId: string;
+  action: string;
+  url?: string;
+}
+
+/**
+ * The workflows this subgraph can run: a read model kept from the workflow subgraph's
+ * workflow.* events (which carry the whole state), newest version wins.
+ */
+export const workflowDefinitions = judgmentSchema.table('workflow_definitions', {
+  id: uuid('id').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  version: integer('version').notNull(),
+  name: text('name').notNull(),
+  definition: jsonb('definition').notNull(),
+  isActive: boolean('is_active').notNull(),
+  deleted: boolean('deleted').notNull(),
+  receivedAt: timestampMs('received_at').notNull().defaultNow(),
+});
+
+export type WorkflowDefinitionRow = typeof workflowDefinitions.$inferSelect;
+
+export const outbox = outboxTable(judgmentSchema);

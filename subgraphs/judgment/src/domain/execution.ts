@@ -2,7 +2,7 @@ import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
 import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
-import { and, asc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import * as tables from '../db/schema.ts';
 import { executionStatuses, judgmentExecutions, judgmentMethods, type ExecutionRow } from '../db/schema.ts';
@@ -147,3 +147,37 @@ export function groupByPage(keys: readonly WorkflowExecutionsKey[]) {
 }
 
 export const executionCursor = (row: ExecutionRow) => encodeCursor({ createdAt: row.createdAt, id: row.id });
+
+export interface ExecutionFilter {
+  workflowId?: string | null;
+  decision?: string | null;
+  methodUsed?: (typeof judgmentMethods)[number] | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** The tenant's executions, newest first, filtered. */
+export async function listExecutions(
+  deps: ExecutionDeps,
+  tenantId: string,
+  query: { filter?: ExecutionFilter | null; first?: number | null; after?: string | null },
+): Promise<ExecutionRow[]> {
+  const limit = pageSize(query.first);
+  const filter = query.filter ?? {};
+  if (filter.workflowId != null && !isUuid(filter.workflowId)) return [];
+  const conditions: Array<SQL | undefined> = [
+    eq(judgmentExecutions.tenantId, tenantId),
+    afterCursor(judgmentExecutions, decodeCursor(query.after), 'desc'),
+    filter.workflowId != null ? eq(judgmentExecutions.workflowId, filter.workflowId) : undefined,
+    filter.decision != null ? eq(judgmentExecutions.decision, filter.decision) : undefined,
+    filter.methodUsed != null ? eq(judgmentExecutions.methodUsed, filter.methodUsed) : undefined,
+    filter.from ? gte(judgmentExecutions.createdAt, filter.from) : undefined,
+    filter.to ? lte(judgmentExecutions.createdAt, filter.to) : undefined,
+  ];
+  return deps.db
+    .select()
+    .from(judgmentExecutions)
+    .where(and(...conditions))
+    .orderBy(desc(judgmentExecutions.createdAt), desc(judgmentExecutions.id))
+    .limit(limit);
+}

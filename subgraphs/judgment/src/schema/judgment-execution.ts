@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import type { ExecutionRow } from '../db/schema.ts';
-import { executionCursor } from '../domain/execution.ts';
+import { executeJudgment } from '../domain/execute.ts';
+import { executionCursor, listExecutions } from '../domain/execution.ts';
 import { ExecutionStatus } from './execution-status.ts';
 import { JudgmentMethod } from './judgment-method.ts';
 import { Workflow } from './workflow.ts';
@@ -23,6 +24,12 @@ export const JudgmentExecution = builder.objectRef<ExecutionRow>('JudgmentExecut
     inputData: t.expose('inputData', { type: 'JSON' }),
     executionTimeMs: t.exposeFloat('executionTimeMs'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    path: t.exposeStringList('path', { description: 'The node ids the run visited, in order.' }),
+    nodeResults: t.expose('nodeResults', {
+      type: 'JSON',
+      description: 'Per judgment node: { nodeId, outcome, confidence, methodUsed, explanation }.',
+    }),
+    actionsTriggered: t.expose('actions', { type: 'JSON', description: 'The action nodes the run passed: [{ nodeId, action, url? }].' }),
     cursor: t.string({
       description: 'Pass as `after` to `Workflow.executions` to continue after this execution.',
       resolve: executionCursor,
@@ -49,7 +56,51 @@ builder.objectField(Workflow, 'executions', (t) =>
   }),
 );
 
+const ExecuteJudgmentInput = builder.inputType('ExecuteJudgmentInput', {
+  fields: (t) => ({
+    workflowId: t.id({ required: true }),
+    inputData: t.field({ type: 'JSON', required: true, description: 'The record to judge: a JSON object, at most 1 MB, nested at most 10 levels.' }),
+    method: t.field({ type: JudgmentMethod, defaultValue: 'HYBRID' }),
+  }),
+});
+
+const JudgmentExecutionFilter = builder.inputType('JudgmentExecutionFilter', {
+  fields: (t) => ({
+    workflowId: t.id(),
+    decision: t.string(),
+    methodUsed: t.field({ type: JudgmentMethod }),
+    from: t.field({ type: 'DateTime', description: 'Inclusive.' }),
+    to: t.field({ type: 'DateTime', description: 'Inclusive.' }),
+  }),
+});
+
+builder.mutationField('executeJudgment', (t) =>
+  t.field({
+    type: JudgmentExecution,
+    authScopes: { operator: true },
+    description: 'Decides one record with a workflow (rules first, the LLM where they are unsure, by default) and stores the execution.',
+    args: { input: t.arg({ type: ExecuteJudgmentInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      executeJudgment(context.deps, context.actor, { workflowId: String(input.workflowId), inputData: input.inputData, method: input.method }),
+  }),
+);
+
 builder.queryFields((t) => ({
+  judgmentExecutions: t.field({
+    type: [JudgmentExecution],
+    authScopes: { viewer: true },
+    description: 'Executions of your tenant, newest first, filtered.',
+    args: {
+      filter: t.arg({ type: JudgmentExecutionFilter }),
+      first: t.arg.int({ defaultValue: 20, description: 'Page size, 1–100.' }),
+      after: t.arg.string({ description: 'The `cursor` of the last execution of the previous page.' }),
+    },
+    resolve: (_root, { filter, ...page }, context) =>
+      listExecutions(context.deps, context.identity.tenantId, {
+        ...page,
+        filter: filter && { ...filter, workflowId: filter.workflowId == null ? null : String(filter.workflowId) },
+      }),
+  }),
   judgmentExecution: t.field({
     type: JudgmentExecution,
     nullable: true,

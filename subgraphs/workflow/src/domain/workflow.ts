@@ -68,7 +68,17 @@ async function record(tx: Transaction, deps: WorkflowDeps, actor: Actor, current
         source: 'workflow',
         tenantId: event.tenantId,
         correlationId: actor.correlationId,
-        data: { workflowId: aggregateId, version: event.version, name: next.name, isActive: next.isActive, changes: draft.payload },
+        // The whole state rides along, so consumers keep read models by version, in any order.
+        data: {
+          workflowId: aggregateId,
+          version: event.version,
+          name: next.name,
+          description: next.description,
+          definition: next.definition,
+          isActive: next.isActive,
+          deleted: next.deletedAt !== null,
+          changes: draft.payload,
+        },
       }),
       eventId: event.id,
       occurredAt: event.occurredAt.toISOString(),

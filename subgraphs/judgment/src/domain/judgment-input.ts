@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '@judgify/runtime/errors';
+
+export const MAX_INPUT_BYTES = 1024 * 1024;
+export const MAX_INPUT_DEPTH = 10;
+
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Checked before any work: the input is a JSON object of at most 1 MB, nested at most 10 deep. */
+export function checkInputData(inputData: unknown, path = 'input.inputData'): Record<string, unknown> {
+  if (typeof inputData !== 'object' || inputData === null || Array.isArray(inputData)) {
+    throw new AppError('BAD_USER_INPUT', `${path} must be a JSON object of input fields.`, { field: path });
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(inputData));
+  if (bytes > MAX_INPUT_BYTES) {
+    throw new AppError('BAD_USER_INPUT', `${path} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} (1 MB).`, { field: path });
+  }
+  const depth = depthOf(inputData);
+  if (depth > MAX_INPUT_DEPTH) {
+    throw new AppError('BAD_USER_INPUT', `${path} is nested ${depth} levels deep; the limit is ${MAX_INPUT_DEPTH}.`, { field: path });
+  }
+  return inputData as Record<string, unknown>;
+}
+
+/** JSON with object keys sorted, so equal inputs hash alike whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export const inputHash = (inputData: unknown) => createHash('sha256').update(canonicalJson(inputData)).digest('base64url');

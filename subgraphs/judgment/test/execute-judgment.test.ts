@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { createEvent, type EventEnvelope } from '@judgify/runtime/events';
+import { createLlmClient } from '@judgify/runtime/llm';
+import { exampleWorkflowDefinition, identities, silentLogger } from '@judgify/runtime/testing';
+import { startOpenAiTestServer, type OpenAiTestServer } from '@judgify/runtime/testing/openai-server';
+import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import * as tables from '../src/db/schema.ts';
+import { migrationsFolder } from '../src/service.ts';
+
+let subgraph: TestSubgraph<typeof tables>;
+let llmServer: OpenAiTestServer;
+const completed: EventEnvelope[] = [];
+
+beforeAll(async () => {
+  llmServer = await startOpenAiTestServer();
+  const llm = createLlmClient({ baseUrl: llmServer.baseUrl, model: 'judge-test', timeoutMs: 2_000, maxRetries: 0, logger: silentLogger });
+  subgraph = await createTestSubgraph({ service: 'judgment', tables, migrationsFolder, outbox: tables.outbox, createApp: (infrastructure) => createApp(infrastructure, { llm }) });
+  subgraph.infrastructure.bus.subscribe('judgment.completed', 'test', async (event) => void completed.push(event));
+});
+afterAll(async () => {
+  await subgraph.close();
+  await llmServer.close();
+});
+
+const waitFor = async (condition: () => boolean | Promise<boolean>) => {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+const EXECUTE = /* GraphQL */ `
+  mutation($input: ExecuteJudgmentInput!) {
+    executeJudgment(input: $input) { id status decision confidence explanation method methodUsed cached workflowVersion path nodeResults executionTimeMs }
+  }
+`;
+const execute = (workflowId: string, inputData: unknown, method = 'RULE', identity = identities.acmeOperator) =>
+  subgraph.execute(identity, EXECUTE, { input: { workflowId, inputData, method } });
+
+/** What the workflow subgraph publishes: the whole state, by version. */
+async function publishWorkflow(workflowId: string, version: number, state: Partial<{ definition: unknown; isActive: boolean; deleted: boolean }> = {}, tenantId = 'acme') {
+  await subgraph.infrastructure.bus.publish(
+    createEvent({
+      eventType: version === 1 ? 'workflow.created' : 'workflow.updated',
+      source: 'workflow',
+      tenantId,
+      data: { workflowId, version, name: `line ${workflowId.slice(0, 4)}`, definition: exampleWorkflowDefinition, isActive: true, deleted: false, changes: {}, ...state },
+    }),
+  );
+  await waitFor(async () => {
+    const rows = await subgraph.infrastructure.database.db.select({ id: tables.workflowDefinitions.id, version: tables.workflowDefinitions.version }).from(tables.workflowDefinitions);
+    return rows.some((candidate) => candidate.id === workflowId && candidate.version >= version);
+  });
+}
+
+describe('executeJudgment', () => {
+  it('decides the spec example by rule, stores it and publishes judgment.completed', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    const result = await execute(workflowId, { temperature: 90, vibration: 60 });
+    expect(result.errors).toBeUndefined();
+    const execution = result.data?.executeJudgment;
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      decision: 'STOP_LINE',
+      confidence: 1,
+      method: 'RULE',
+      methodUsed: 'RULE',
+      cached: false,
+      workflowVersion: 1,
+      path: ['check', 'stop'],
+    });
+    await waitFor(() => completed.some((event) => (event.data as { executionId: string }).executionId === execution.id));
+    expect(completed.find((event) => (event.data as { executionId: string }).executionId === execution.id)).toMatchObject({
+      eventType: 'judgment.completed',
+      source: 'judgment',
+      tenantId: 'acme',
+      data: { workflowId, decision: 'STOP_LINE', methodUsed: 'RULE', cached: false },
+    });
+    const read = await subgraph.execute(identities.acmeViewer, `query($id: ID!) { judgmentExecution(id: $id) { decision inputData } }`, { id: execution.id });
+    expect(read.data?.judgmentExecution).toEqual({ decision: 'STOP_LINE', inputData: { temperature: 90, vibration: 60 } });
+  });
+
+  it('serves a repeated input from the cache, still recording it, until the workflow changes', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    const first = await execute(workflowId, { temperature: 10, vibration: 5 });
+    const second = await execute(workflowId, { vibration: 5, temperature: 10 });
+    expect(first.data?.executeJudgment).toMatchObject({ decision: 'OK', cached: false });
+    expect(second.data?.executeJudgment).toMatchObject({ decision: 'OK', cached: true });
+    expect(second.data?.executeJudgment.id).not.toBe(first.data?.executeJudgment.id);
+
+    const flipped = { ...exampleWorkflowDefinition, edges: [{ from: 'check', to: 'ok', when: 'true' }, { from: 'check', to: 'stop', when: 'false' }] };
+    await publishWorkflow(workflowId, 2, { definition: flipped });
+    const third = await execute(workflowId, { temperature: 10, vibration: 5 });
+    expect(third.data?.executeJudgment).toMatchObject({ decision: 'STOP_LINE', cached: false, workflowVersion: 2 });
+
+    const stats = await subgraph.execute(
+      identities.acmeViewer,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Workflow { successRate executions { cached } } } }`,
+      { r: [{ __typename: 'Workflow', id: workflowId }] },
+    );
+    expect(stats.data?._entities[0]).toEqual({ successRate: 1, executions: [{ cached: false }, { cached: true }, { cached: false }] });
+  });
+
+  it('ignores stale and repeated workflow events', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    await publishWorkflow(workflowId, 3, { isActive: false });
+    await publishWorkflow(workflowId, 2, { isActive: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const result = await execute(workflowId, { temperature: 90, vibration: 60 });
+    expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT' } });
+    expect(result.errors?.[0]?.message).toContain('is inactive; reactivate it to run judgments');
+  });
+
+  it('refuses unknown, deleted, other tenants’ workflows and viewers, clearly', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1, {}, 'globex');
+    expect((await execute(workflowId, { temperature: 1 })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await execute('not-a-uuid', { temperature: 1 })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const deletedId = randomUUID();
+    await publishWorkflow(deletedId, 1);
+    await publishWorkflow(deletedId, 2, { deleted: true });
+    expect((await execute(deletedId, { temperature: 1 })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const ownId = randomUUID();
+    await publishWorkflow(ownId, 1);
+    const viewer = await execute(ownId, { temperature: 1 }, 'RULE', identities.acmeViewer);
+    expect(viewer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('checks input limits before any work', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let level = 0; level < 10; level++) deep = { next: deep };
+    const tooDeep = await execute(workflowId, deep);
+    expect(tooDeep.errors?.[0]).toMatchObject({ message: 'input.inputData is nested 11 levels deep; the limit is 10.', extensions: { code: 'BAD_USER_INPUT' } });
+    const notObject = await execute(workflowId, [1, 2]);
+    expect(notObject.errors?.[0]?.message).toBe('input.inputData must be a JSON object of input fields.');
+    const badMethod = await subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, method: 'MAGIC' } });
+    expect(badMethod.errors?.[0]?.message).toContain('Value "MAGIC" does not exist in "JudgmentMethod" enum');
+  });
+
+  it('lists executions by decision and method', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    await execute(workflowId, { temperature: 90, vibration: 60 });
+    await execute(workflowId, { temperature: 10, vibration: 60 });
+    const stops = await subgraph.execute(
+      identities.acmeViewer,
+      `query($w: ID!) { judgmentExecutions(filter: { workflowId: $w, decision: "STOP_LINE", methodUsed: RULE }) { decision } }`,
+      { w: workflowId },
+    );
+    expect(stops.data?.judgmentExecutions).toEqual([{ decision: 'STOP_LINE' }]);
+  });
+});
+
+describe('hybrid and LLM judgments against a local OpenAI-compatible server', () => {
+  it('asks the LLM when a rule is undecidable, and says so', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'true', confidence: 0.82, explanation: 'very hot alone is enough' }) }));
+    const before = llmServer.requests.length;
+    const result = await execute(workflowId, { temperature: 99 }, 'HYBRID');
+    expect(result.data?.executeJudgment).toMatchObject({ status: 'SUCCEEDED', decision: 'STOP_LINE', methodUsed: 'LLM', confidence: 0.82 });
+    expect(result.data?.executeJudgment.explanation).toContain('is undecidable: missing input field: vibration; LLM (judge-test): very hot alone is enough');
+    expect(llmServer.requests.length).toBe(before + 1);
+    expect(JSON.stringify(llmServer.requests.at(-1))).toContain('temperature > 80 AND vibration > 50');
+  });
+
+  it('keeps the rule outcome when the LLM fails, explaining why', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    llmServer.respondWith(() => ({ status: 500, content: 'upstream exploded' }));
+    const result = await execute(workflowId, { temperature: 99 }, 'HYBRID');
+    expect(result.data?.executeJudgment).toMatchObject({ status: 'FAILED', decision: 'UNDECIDED', methodUsed: 'RULE' });
+    expect(result.data?.executeJudgment.explanation).toContain('the LLM could not be asked');
+  });
+
+  it('answers method LLM with the LLM, and LLM_UNAVAILABLE when it cannot', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'false', confidence: 0.6, explanation: 'readings look normal' }) }));
+    const answered = await execute(workflowId, { temperature: 85, vibration: 55 }, 'LLM');
+    expect(answered.data?.executeJudgment).toMatchObject({ decision: 'OK', methodUsed: 'LLM', confidence: 0.6 });
+    llmServer.respondWith(() => ({ content: 'not json at all' }));
+    const malformed = await execute(workflowId, { temperature: 86, vibration: 55 }, 'LLM');
+    expect(malformed.errors?.[0]?.extensions?.code).toBe('LLM_UNAVAILABLE');
+  });
+});
+
+describe('simulateWorkflow', () => {
+  const SIMULATE = /* GraphQL */ `
+    query($w: ID, $d: JSON, $inputs: [JSON!]!) { simulateWorkflow(workflowId: $w, definition: $d, inputs: $inputs, method: RULE) { status decision path } }
+  `;
+
+  it('runs an unsaved definition on many inputs and stores nothing', async () => {
+    const count = async () => (await subgraph.infrastructure.database.db.select().from(tables.judgmentExecutions)).length;
+    const before = await count();
+    const result = await subgraph.execute(identities.acmeOperator, SIMULATE, {
+      d: exampleWorkflowDefinition,
+      inputs: [{ temperature: 90, vibration: 60 }, { temperature: 1, vibration: 1 }, { temperature: 90 }],
+    });
+    expect(result.data?.simulateWorkflow).toEqual([
+      { status: 'SUCCEEDED', decision: 'STOP_LINE', path: ['check', 'stop'] },
+      { status: 'SUCCEEDED', decision: 'OK', path: ['check', 'ok'] },
+      { status: 'FAILED', decision: 'UNDECIDED', path: ['check'] },
+    ]);
+    expect(await count()).toBe(before);
+  });
+
+  it('validates the definition and the number of inputs', async () => {
+    const broken = await subgraph.execute(identities.acmeOperator, SIMULATE, { d: { startNode: 'x', nodes: [], edges: [] }, inputs: [{}] });
+    expect(broken.errors?.[0]?.extensions?.problems).toEqual([{ path: 'definition.nodes', message: 'a workflow needs at least one node' }]);
+    const tooMany = await subgraph.execute(identities.acmeOperator, SIMULATE, { d: exampleWorkflowDefinition, inputs: Array.from({ length: 1001 }, () => ({})) });
+    expect(tooMany.errors?.[0]?.message).toBe('inputs must hold 1 to 1000 records; got 1001.');
+    const neither = await subgraph.execute(identities.acmeOperator, SIMULATE, { inputs: [{}] });
+    expect(neither.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
