@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
- * default 10), BENCH_CONCURRENCY (default 16), BENCH_ONLY (rules | workflow).
+ * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
+ * BENCH_ONLY (rules | workflow | judgment).
  * TEST_DATABASE_URL / TEST_REDIS_URL put the services on PostgreSQL / Redis, as in the tests;
  * otherwise PGlite and in-process buses.
  */
 import { cpus } from 'node:os';
+import { benchJudgmentExecutions } from './judgment-executions.ts';
 import { benchRuleEvaluation } from './rule-evaluation.ts';
 import { benchWorkflowWrites } from './workflow-writes.ts';
 
@@ -21,5 +23,14 @@ if (!only || only === 'workflow') {
     `Workflow writes through the gateway — ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ` +
       `${process.env.TEST_REDIS_URL ? 'Redis' : 'in-process bus'}, ${concurrency} concurrent clients, ${seconds} s per phase\n` +
       `${await benchWorkflowWrites({ concurrency, seconds })}\n`,
+  );
+}
+if (!only || only === 'judgment') {
+  const judgmentConcurrency = Number(process.env.BENCH_JUDGMENT_CONCURRENCY ?? 64);
+  process.stdout.write(
+    `\nJudgments through the gateway, every service in one process (npm start) — ` +
+      `${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ${process.env.TEST_REDIS_URL ? 'Redis' : 'in-process bus'}, ` +
+      `${judgmentConcurrency} concurrent clients, ${seconds} s per phase\n` +
+      `${await benchJudgmentExecutions({ concurrency: judgmentConcurrency, seconds })}\n`,
   );
 }

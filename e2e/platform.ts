@@ -19,8 +19,14 @@ export interface RunningProcess {
 }
 
 /** Starts a server entry as its own process and resolves with its URL once it logs that it is ready. */
-export function startProcess(name: string, entry: string, env: Record<string, string>, logLevel = 'debug'): Promise<RunningProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export function startProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  logLevel = 'debug',
+  isReady: (record: { url?: string; msg?: string; service?: string }) => boolean = (record) => Boolean(record.url && record.msg?.includes('ready')),
+): Promise<RunningProcess> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: logLevel, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,8 +42,8 @@ export function startProcess(name: string, entry: string, env: Record<string, st
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output.push(line);
       try {
-        const record = JSON.parse(line) as { url?: string; msg?: string };
-        if (record.url && record.msg?.includes('ready')) {
+        const record = JSON.parse(line) as { url?: string; msg?: string; service?: string };
+        if (record.url && isReady(record)) {
           clearTimeout(timer);
           resolve({ name, url: record.url.replace(/\/graphql$/, ''), child, output });
         }
@@ -100,6 +106,40 @@ export async function startPlatform(options: { logLevel?: string } = {}): Promis
     jwtSecret,
     async stop() {
       await Promise.all([gateway, ...started].map(stopProcess));
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `npm start` as a newcomer runs it: every service in one process on free ports, embedded
+ * (PGlite, in-process bus) unless TEST_DATABASE_URL / TEST_REDIS_URL are set.
+ */
+export async function startEmbeddedPlatform(options: { logLevel?: string } = {}): Promise<{ gateway: RunningProcess; jwtSecret: string; stop(): Promise<void> }> {
+  const jwtSecret = randomBytes(32).toString('hex');
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'judgify-embedded-'));
+  const redisUrl = testRedisUrl();
+  const ports = Object.fromEntries(['GATEWAY', ...subgraphNames.map((name) => name.toUpperCase())].map((name) => [`${name}_PORT`, '0']));
+  const gateway = await startProcess(
+    'platform',
+    'scripts/start.ts',
+    {
+      ...ports,
+      JWT_SECRET: jwtSecret,
+      JUDGIFY_DATA_DIR: dataDir,
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    },
+    options.logLevel ?? 'info',
+    (record) => record.service === 'gateway' && Boolean(record.msg?.includes('ready')),
+  );
+  return {
+    gateway,
+    jwtSecret,
+    async stop() {
+      await stopProcess(gateway);
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

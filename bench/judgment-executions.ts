@@ -1,0 +1,38 @@
+import { exampleWorkflowDefinition } from '@judgify/runtime/testing';
+import { graphql, signToken } from '../e2e/client.ts';
+import { startEmbeddedPlatform } from '../e2e/platform.ts';
+import { report, runLoad } from './load.ts';
+
+const EXECUTE = `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { decision cached } }`;
+
+/**
+ * executeJudgment on the rule path through the gateway, `npm start` style (every service in one
+ * process): each call walks the spec example, stores the execution and its outbox event.
+ */
+export async function benchJudgmentExecutions(options: { concurrency: number; seconds: number }): Promise<string> {
+  const platform = await startEmbeddedPlatform({ logLevel: 'info' });
+  try {
+    const token = await signToken({ userId: 'bench', tenantId: 'bench', roles: ['admin'] }, platform.jwtSecret);
+    const url = platform.gateway.url;
+    const created = await graphql(url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token,
+      variables: { input: { name: 'bench line', definition: exampleWorkflowDefinition } },
+    });
+    const workflowId = created.body.data?.createWorkflow.id as string;
+    const execute = async (inputData: Record<string, number>) => {
+      const result = await graphql(url, EXECUTE, { token, variables: { input: { workflowId, inputData, method: 'RULE' } } });
+      if (result.body.errors) throw new Error(result.body.errors[0]?.message);
+    };
+    const deadline = Date.now() + 10_000;
+    while (await execute({ temperature: 1, vibration: 1 }).then(() => false, () => Date.now() < deadline));
+
+    let sequence = 0;
+    const fresh = await runLoad('executeJudgment, rule path, new input', options, () =>
+      execute({ temperature: 60 + (sequence % 50), vibration: 40 + (sequence++ % 40), serial: sequence }),
+    );
+    const repeated = await runLoad('executeJudgment, cache hit', options, (worker) => execute({ temperature: 90, vibration: 60, worker }));
+    return report([fresh, repeated]);
+  } finally {
+    await platform.stop();
+  }
+}
