@@ -1,4 +1,5 @@
 import { actionKinds, judgmentMethods, MAX_NODES, type WorkflowDefinition } from './definition.ts';
+import { jsonDepth } from '@judgify/runtime/validation';
 
 export interface DefinitionProblem {
   /** Where the problem is, e.g. `definition.edges[3].to`. */
@@ -35,18 +36,6 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim().length > 0;
 const quote = (value: string) => JSON.stringify(value);
-
-function depthOf(value: unknown): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [current, depth] = stack.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    deepest = Math.max(deepest, depth);
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
-  }
-  return deepest;
-}
 
 function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
@@ -183,7 +172,7 @@ function checkNode(
     if ((node.action === 'webhook' || node.action === 'notification') && !isHttpUrl(node.url)) {
       report(`${path}.url`, `is required for a ${node.action}: an http(s) URL`);
     } else if (node.url !== undefined && !isHttpUrl(node.url)) report(`${path}.url`, 'must be an http(s) URL');
-    if (depthOf(node.payloadTemplate) > MAX_TEMPLATE_DEPTH) {
+    if (jsonDepth(node.payloadTemplate) > MAX_TEMPLATE_DEPTH) {
       report(`${path}.payloadTemplate`, `is nested more than ${MAX_TEMPLATE_DEPTH} levels deep`);
     }
     return;

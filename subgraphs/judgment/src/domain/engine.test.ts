@@ -1,21 +1,11 @@
+import { exampleWorkflowDefinition } from '@judgify/runtime/testing';
 import { compileRule } from '@judgify/rule-language/compile';
 import type { WorkflowDefinition } from '@judgify/workflow-definition/definition';
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from './engine.ts';
 import { createNodeJudge } from './judge.ts';
 
-const spec: WorkflowDefinition = {
-  startNode: 'check',
-  nodes: [
-    { id: 'check', type: 'judgment', rule: 'temperature > 80 AND vibration > 50' },
-    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
-    { id: 'ok', type: 'output', decision: 'OK' },
-  ],
-  edges: [
-    { from: 'check', to: 'stop', when: 'true' },
-    { from: 'check', to: 'ok', when: 'false' },
-  ],
-};
+const spec = exampleWorkflowDefinition as WorkflowDefinition;
 
 const byRules = createNodeJudge({ method: 'RULE', compile: compileRule });
 

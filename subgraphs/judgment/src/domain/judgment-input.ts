@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@judgify/runtime/errors';
+import { jsonDepth } from '@judgify/runtime/validation';
 
 export const MAX_INPUT_BYTES = 1024 * 1024;
 export const MAX_INPUT_DEPTH = 10;
-
-function depthOf(value: unknown): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [current, depth] = stack.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    deepest = Math.max(deepest, depth);
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
-  }
-  return deepest;
-}
 
 /** Checked before any work: the input is a JSON object of at most 1 MB, nested at most 10 deep. */
 export function checkInputData(inputData: unknown, path = 'input.inputData'): Record<string, unknown> {
@@ -25,7 +14,7 @@ export function checkInputData(inputData: unknown, path = 'input.inputData'): Re
   if (bytes > MAX_INPUT_BYTES) {
     throw new AppError('BAD_USER_INPUT', `${path} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} (1 MB).`, { field: path });
   }
-  const depth = depthOf(inputData);
+  const depth = jsonDepth(inputData);
   if (depth > MAX_INPUT_DEPTH) {
     throw new AppError('BAD_USER_INPUT', `${path} is nested ${depth} levels deep; the limit is ${MAX_INPUT_DEPTH}.`, { field: path });
   }
