@@ -35,7 +35,7 @@ export interface DatabaseOptions<TSchema extends Record<string, unknown>> {
 
 /**
  * Opens the service's database and applies its committed migrations before anything else
- * runs. On PostgreSQL an advisory lock keyed by the owner lets several replicas start at once.
+ * runs. On PostgreSQL an advisory lock lets several services and replicas start at once.
  */
 export async function openDatabase<TSchema extends Record<string, unknown>>(
   options: DatabaseOptions<TSchema>,
@@ -52,7 +52,9 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
     pool.on('error', (error) => options.logger.error({ err: error }, 'idle database connection failed'));
     const migrationClient = await pool.connect();
     try {
-      await migrationClient.query('SELECT pg_advisory_lock(hashtext($1))', [`judgify:migrate:${options.owner}`]);
+      // One lock for every service: their migrations share the "drizzle" bookkeeping schema, and
+      // PostgreSQL's CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent twin.
+      await migrationClient.query("SELECT pg_advisory_lock(hashtext('judgify:migrate'))");
       await migratePg(drizzlePg(migrationClient), migrationConfig);
     } finally {
       await migrationClient.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);

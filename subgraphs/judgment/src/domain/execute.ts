@@ -72,7 +72,7 @@ export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: E
   try {
     const inputData = checkInputData(input.inputData);
     const workflow = await findRunnableWorkflow(deps, actor.identity.tenantId, input.workflowId);
-    const cacheKey = `${workflow.id}:${workflow.version}:${method}:${inputHash(inputData)}`;
+    const cacheKey = `${actor.identity.tenantId}:${workflow.id}:${workflow.version}:${method}:${inputHash(inputData)}`;
     const cached = await deps.cache.get<RunResult>(cacheKey);
     deps.metrics.cache.inc({ result: cached ? 'hit' : 'miss' });
     const result = cached ?? (await runWorkflow(workflow.definition, inputData, createNodeJudge({ method, compile: deps.compile, llm: deps.llm })));
