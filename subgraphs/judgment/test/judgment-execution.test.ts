@@ -53,12 +53,12 @@ beforeAll(async () => {
   subgraph = await createTestSubgraph({ service: 'judgment', tables, migrationsFolder, createApp });
   const deps = { db: subgraph.infrastructure.database.db };
   for (const [executionTimeMs, status] of [[10, 'SUCCEEDED'], [20, 'SUCCEEDED'], [30, 'FAILED'], [40, 'SUCCEEDED']] as const) {
-    const row = await recordExecution(deps, identities.acmeOperator, execution({ executionTimeMs, status, decision: `D${executionTimeMs}` }));
+    const row = await recordExecution(deps.db, identities.acmeOperator, execution({ executionTimeMs, status, decision: `D${executionTimeMs}` }));
     lineThreeIds.push(row.id);
   }
-  await recordExecution(deps, identities.acmeOperator, execution({ workflowId: packaging, status: 'FAILED', executionTimeMs: 7.5 }));
-  const globex = await recordExecution(deps, identities.globexAdmin, execution({ workflowId: globexWorkflow }));
-  await recordExecution(deps, identities.globexAdmin, execution({ workflowId: lineThree, status: 'FAILED', executionTimeMs: 1000 }));
+  await recordExecution(deps.db, identities.acmeOperator, execution({ workflowId: packaging, status: 'FAILED', executionTimeMs: 7.5 }));
+  const globex = await recordExecution(deps.db, identities.globexAdmin, execution({ workflowId: globexWorkflow }));
+  await recordExecution(deps.db, identities.globexAdmin, execution({ workflowId: lineThree, status: 'FAILED', executionTimeMs: 1000 }));
   globexExecutionId = globex.id;
 });
 afterAll(() => subgraph.close());
@@ -95,7 +95,7 @@ describe('judgment subgraph', () => {
   it('refuses to record an execution that breaks the rules, naming every field', async () => {
     const deps = { db: subgraph.infrastructure.database.db };
     const attempt = recordExecution(
-      deps,
+      deps.db,
       identities.acmeOperator,
       execution({ workflowId: 'line-3', confidence: 1.5, decision: '', executionTimeMs: -1, inputData: [] as never }),
     );

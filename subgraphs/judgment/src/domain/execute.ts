@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Cache } from '@judgify/runtime/cache';
 import { createEvent } from '@judgify/runtime/events';
 import type { Identity } from '@judgify/runtime/identity';
@@ -7,9 +6,9 @@ import { Counter, Histogram } from '@judgify/runtime/metrics';
 import { enqueueEvents, type OutboxTable } from '@judgify/runtime/outbox';
 import type { CompiledRule } from '@judgify/rule-language/compile';
 import type { Registry } from 'prom-client';
-import { judgmentExecutions, type ExecutionRow, type JudgmentMethod } from '../db/schema.ts';
+import type { ExecutionRow, JudgmentMethod } from '../db/schema.ts';
 import { runWorkflow, type RunResult } from './engine.ts';
-import type { ExecutionDeps } from './execution.ts';
+import { recordExecution, type ExecutionDeps, type ExecutionValues } from './execution.ts';
 import { checkInputData, inputHash } from './judgment-input.ts';
 import { createNodeJudge } from './judge.ts';
 import { findRunnableWorkflow } from './workflow-definitions.ts';
@@ -80,30 +79,22 @@ export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: E
     const executionTimeMs = performance.now() - started;
 
     const row = await deps.db.transaction(async (tx) => {
-      const [stored] = await tx
-        .insert(judgmentExecutions)
-        .values({
-          id: randomUUID(),
-          tenantId: actor.identity.tenantId,
-          workflowId: workflow.id,
-          workflowVersion: workflow.version,
-          status: result.status,
-          decision: result.decision,
-          confidence: result.confidence,
-          explanation: result.explanation,
-          method,
-          methodUsed: result.methodUsed,
-          cached: Boolean(cached),
-          inputData,
-          executionTimeMs,
-          path: result.path,
-          nodeResults: result.nodeResults,
-          actions: result.actions,
-          createdBy: actor.identity.userId,
-          updatedBy: actor.identity.userId,
-        })
-        .returning();
-      if (!stored) throw new Error('execution insert returned no row');
+      const stored = await recordExecution(tx, actor.identity, {
+        workflowId: workflow.id,
+        workflowVersion: workflow.version,
+        status: result.status,
+        decision: result.decision,
+        confidence: result.confidence,
+        explanation: result.explanation,
+        method,
+        methodUsed: result.methodUsed,
+        cached: Boolean(cached),
+        inputData: inputData as ExecutionValues['inputData'],
+        executionTimeMs,
+        path: result.path,
+        nodeResults: result.nodeResults,
+        actions: result.actions,
+      });
       await enqueueEvents(tx, deps.outbox, [
         createEvent({
           eventType: 'judgment.completed',

@@ -23,14 +23,30 @@ export const executionValues = z.object({
   cached: z.boolean(),
   inputData: z.record(z.string(), z.json(), { error: 'inputData must be a JSON object of input fields' }),
   executionTimeMs: z.number().min(0, 'executionTimeMs must not be negative'),
+  path: z.array(z.string()).default([]),
+  nodeResults: z
+    .array(
+      z.object({
+        nodeId: z.string(),
+        outcome: z.string().nullable(),
+        confidence: z.number().min(0).max(1),
+        methodUsed: z.enum(judgmentMethods),
+        explanation: z.string(),
+      }),
+    )
+    .default([]),
+  actions: z.array(z.object({ nodeId: z.string(), action: z.string(), url: z.string().optional() })).default([]),
 });
 
 export type ExecutionValues = z.input<typeof executionValues>;
 
-/** Stores one finished judgment for the actor's tenant; the judgment engine is its caller. */
-export async function recordExecution(deps: ExecutionDeps, actor: Identity, values: ExecutionValues): Promise<ExecutionRow> {
+/**
+ * Stores one finished judgment for the actor's tenant, checking every value first: the engine
+ * stores its runs through here (inside its transaction, as `db`).
+ */
+export async function recordExecution(db: ExecutionDeps['db'], actor: Identity, values: ExecutionValues): Promise<ExecutionRow> {
   const valid = validateInput(executionValues, values, 'execution');
-  const [row] = await deps.db
+  const [row] = await db
     .insert(judgmentExecutions)
     .values({ ...valid, tenantId: actor.tenantId, createdBy: actor.userId, updatedBy: actor.userId })
     .returning();
