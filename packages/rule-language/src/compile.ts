@@ -52,10 +52,11 @@ function compileNode(node: Expression, fields: Set<string>): Evaluator {
       const path = node.path;
       if (path.length === 1) {
         const [name] = path as [string];
-        return (input) =>
-          typeof input === 'object' && input !== null && !Array.isArray(input) && hasOwn.call(input, name)
-            ? ((input as Record<string, unknown>)[name] as Value) ?? UNKNOWN
-            : UNKNOWN;
+        return (input) => {
+          if (typeof input !== 'object' || input === null || Array.isArray(input) || !hasOwn.call(input, name)) return UNKNOWN;
+          const value = (input as Record<string, unknown>)[name];
+          return value === undefined ? UNKNOWN : (value as Value);
+        };
       }
       return (input) => resolvePath(input, path);
     }

@@ -46,16 +46,21 @@ export function tokenize(source: string): Token[] {
     }
     const start = index;
     const previous = tokens[tokens.length - 1];
-    // After a field name, "." continues the path (`tags.1`); elsewhere ".5" is a number.
-    const continuesPath = previous?.type === 'identifier' || (previous?.type === 'number' && source[index - 1] !== ' ');
+    // Right after a path's ".", digits are an index (`readings.1.v`), never a decimal; after a
+    // field name, "." continues the path (`tags.1`); elsewhere ".5" is a number.
+    const afterDot = previous?.type === 'punctuation' && previous.value === '.';
+    const continuesPath = afterDot || previous?.type === 'identifier' || (previous?.type === 'number' && source[index - 1] !== ' ');
     if (/[0-9]/.test(character) || (character === '.' && !continuesPath && /[0-9]/.test(source[index + 1] ?? ''))) {
-      // Right after a path's ".", digits are an index (`readings.1.v`), never a decimal.
-      const afterDot = previous?.type === 'punctuation' && previous.value === '.';
       const pattern = afterDot ? /^[0-9]+/ : /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/;
-      const match = pattern.exec(source.slice(index))!;
+      const match = pattern.exec(source.slice(index));
+      if (!match) fail(source, index, `unexpected "${character}"`);
       index += match[0].length;
-      if (/[A-Za-z_]/.test(source[index] ?? '')) fail(source, index, `unexpected "${source[index]}" after the number ${match[0]}`);
-      tokens.push({ type: 'number', value: match[0], literal: Number(match[0]), offset: start });
+      if (/[\p{L}_]/u.test(source[index] ?? '')) fail(source, index, `unexpected "${source[index]}" after the number ${match[0]}`);
+      const literal = Number(match[0]);
+      if (!Number.isFinite(literal) || (Number.isInteger(literal) && !Number.isSafeInteger(literal))) {
+        fail(source, start, `the number ${match[0]} cannot be represented exactly; numbers go up to ${Number.MAX_SAFE_INTEGER}`);
+      }
+      tokens.push({ type: 'number', value: match[0], literal, offset: start });
       continue;
     }
     if (character === '"' || character === "'") {
@@ -86,8 +91,9 @@ export function tokenize(source: string): Token[] {
       tokens.push({ type: 'string', value: text, literal: text, offset: start });
       continue;
     }
-    if (/[A-Za-z_]/.test(character)) {
-      const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(index))!;
+    // Field names may be in any script (Korean input keys included).
+    if (/[\p{L}_]/u.test(character)) {
+      const match = /^[\p{L}_][\p{L}\p{M}\p{N}_]*/u.exec(source.slice(index))!;
       index += match[0].length;
       const keyword = KEYWORDS.get(match[0].toLowerCase());
       if (!keyword) tokens.push({ type: 'identifier', value: match[0], offset: start });

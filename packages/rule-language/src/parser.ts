@@ -136,7 +136,7 @@ export function parseRule(source: string): Expression {
         position++;
         return { kind: 'literal', value: token.value === 'null' ? null : token.value === 'true' };
       case 'identifier': {
-        if (token.value.toLowerCase() === 'exists' && tokens[position + 1]?.value === '(') {
+        if (token.value.toLowerCase() === 'exists' && tokens[position + 1]?.type === 'punctuation' && tokens[position + 1]?.value === '(') {
           position += 2;
           if (peek().type !== 'identifier') fail(peek(), `exists(...) takes a field name, found ${describe(peek())}`);
           const path = parsePath();

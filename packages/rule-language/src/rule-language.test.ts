@@ -114,6 +114,41 @@ describe('rule language: hostile input', () => {
   });
 });
 
+describe('rule language: fuzzed and edge input', () => {
+  it('answers every input with a tree or a RuleSyntaxError, never another exception', () => {
+    const alphabet = ['a', 'b.c', '.', '..', '0', '1.5', '.5', '(', ')', '[', ']', ',', '"x"', "'", '==', '<', '>=', 'AND', 'or', '!', 'NOT', 'in', '+', '-', '*', '/', '%', 'exists', 'null', ' ', '\n', '온도', '\\', 'e9'];
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 20_000; round++) {
+      const rule = Array.from({ length: 1 + Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      try {
+        compileRule(rule).evaluate({ a: 1, b: { c: null } });
+      } catch (error) {
+        expect(error, rule).toBeInstanceOf(RuleSyntaxError);
+      }
+    }
+    expect(syntaxError('a..0').message).toBe('expected a field name after ".", found "."');
+  });
+
+  it('compares null fields strictly, at any depth', () => {
+    expect(value('x == null AND y.z == null AND x in [null] AND exists(x)', { x: null, y: { z: null } })).toBe(true);
+    expect(value('x != null', { x: null })).toBe(false);
+  });
+
+  it('reads field names in any script', () => {
+    expect(value('온도 > 80 AND 진동.값 >= 50', { 온도: 90, 진동: { 값: 50 } })).toBe(true);
+  });
+
+  it('refuses numbers it cannot represent exactly', () => {
+    expect(syntaxError('x == 99999999999999999999').message).toContain('cannot be represented exactly');
+    expect(syntaxError('x < 1e400').message).toContain('cannot be represented exactly');
+  });
+
+  it('takes "(" for exists only as punctuation', () => {
+    expect(syntaxError('exists "(" x)').message).toBe('unexpected "\"(\""; did you miss AND / OR?');
+  });
+});
+
 describe('rule language: syntax errors point at line and column', () => {
   it.each([
     ['', 'the rule is empty', 1, 1],

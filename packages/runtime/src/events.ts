@@ -54,7 +54,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
   return options.redisUrl ? new RedisStreamsBus(options, options.redisUrl) : processEventBus(options.logger);
 }
 
-const RETRY_DELAYS_MS = [50, 250, 1000];
+const RETRY_DELAYS_MS = [50, 250, 1000, 5000];
 
 /** One bus per process in embedded mode, so subgraphs hosted together see each other's events. */
 let sharedInProcessBus: InProcessBus | undefined;
@@ -74,6 +74,7 @@ export class InProcessBus implements EventBus {
   private readonly pending = new Set<Promise<void>>();
   private readonly published = new Set<string>();
   private nextConsumer = 0;
+  private closed = false;
 
   constructor(private readonly logger: Logger) {}
 
@@ -103,20 +104,19 @@ export class InProcessBus implements EventBus {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.drain();
   }
 
+  /** Like Redis redelivery: a failing handler is retried, with growing pauses, until the bus closes. */
   private async deliver(handler: EventHandler, event: EventEnvelope): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; !this.closed; attempt++) {
       try {
         return await handler(event);
       } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) {
-          this.logger.error({ err: error, eventId: event.eventId, eventType: event.eventType }, 'event handler failed; giving up');
-          return;
-        }
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!;
+        this.logger.warn({ err: error, eventId: event.eventId, eventType: event.eventType, attempt }, 'event handler failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

@@ -52,9 +52,11 @@ export interface OutboxRelayOptions {
 const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unknown>> }).rows;
 
 /**
- * Moves outbox rows to the bus in commit order. Rows are marked published in the transaction
- * that read them, so a crash before the mark republishes them on restart; the bus drops the
- * repeat by eventId, so each event still arrives once.
+ * Moves outbox rows to the bus in position order, one relay at a time. Positions are handed out
+ * when rows are written, so a transaction that commits late may publish after a later position:
+ * nothing is lost, but consumers order by their own versions, not by arrival. Rows are marked
+ * published in the transaction that read them, so a crash before the mark republishes them on
+ * restart; the bus drops the repeat by eventId, so each event still arrives once.
  */
 export class OutboxRelay {
   private readonly pollIntervalMs: number;

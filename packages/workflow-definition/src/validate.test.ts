@@ -97,16 +97,37 @@ describe('workflow definition validation', () => {
       { path: 'definition.edges[2].when', message: '"maybe" is not an outcome of "check"; use one of "true", "false"' },
       { path: 'definition.edges[3].when', message: 'edges[0] already routes outcome "true" of "check"; each outcome goes one way' },
       { path: 'definition.edges[4].when', message: 'is required on edges out of judgment node "check": one of "true", "false"' },
+      { path: 'definition.nodes[0]', message: 'judgment node "check" has a rule but no edge for outcome "false"' },
     ]);
   });
 
-  it('routes declared labels of a judgment node', () => {
+  it('routes declared labels of a judgment node an LLM may decide', () => {
     const definition = valid();
-    (definition.nodes[0] as Record<string, unknown>).labels = ['unsure'];
+    Object.assign(definition.nodes[0] as Record<string, unknown>, { labels: ['unsure'], criteria: 'is the line overheating?' });
     definition.edges.push({ from: 'check', to: 'ok', when: 'unsure' });
     expect(problemsOf(definition)).toEqual([]);
     (definition.nodes[0] as Record<string, unknown>).labels = ['true'];
     expect(problemsOf(definition)[0]?.path).toBe('definition.nodes[0].labels');
+  });
+
+  it('refuses labels on a rule-only node, and a rule without both ways routed', () => {
+    const labelled = valid();
+    (labelled.nodes[0] as Record<string, unknown>).labels = ['HIGH'];
+    expect(problemsOf(labelled)).toContainEqual({
+      path: 'definition.nodes[0].labels',
+      message: 'only an LLM answers with labels; a rule decides "true" or "false" (use method "llm" or "hybrid")',
+    });
+    const oneWay = valid();
+    oneWay.edges = oneWay.edges.filter((edge) => edge.when !== 'false');
+    expect(problemsOf(oneWay)).toEqual([{ path: 'definition.nodes[0]', message: 'judgment node "check" has a rule but no edge for outcome "false"' }]);
+  });
+
+  it('treats inherited names as unknown node types', () => {
+    const definition = valid();
+    for (const type of ['constructor', 'toString', '__proto__']) {
+      (definition.nodes[2] as Record<string, unknown>).type = type;
+      expect(problemsOf(definition), type).toContainEqual({ path: 'definition.nodes[2].type', message: 'must be one of "judgment", "action", "output"' });
+    }
   });
 
   it('keeps "when" off action edges, gives actions one next node, and ends at outputs', () => {
@@ -123,6 +144,7 @@ describe('workflow definition validation', () => {
     const definition = valid();
     definition.edges = [{ from: 'check', to: 'ok', when: 'false' }];
     expect(problemsOf(definition)).toEqual([
+      { path: 'definition.nodes[0]', message: 'judgment node "check" has a rule but no edge for outcome "true"' },
       { path: 'definition.nodes[1]', message: 'action node "notify" has no outgoing edge; the walk would stop without a decision' },
     ]);
   });

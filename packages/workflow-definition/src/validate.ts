@@ -26,11 +26,12 @@ const MAX_DECISION_LENGTH = 200;
 const MAX_TEMPLATE_DEPTH = 16;
 const ROUTING_OUTCOMES = ['true', 'false'];
 
-const NODE_FIELDS: Record<string, string[]> = {
-  judgment: ['id', 'type', 'rule', 'criteria', 'method', 'labels', 'threshold'],
-  action: ['id', 'type', 'action', 'url', 'payloadTemplate'],
-  output: ['id', 'type', 'decision'],
-};
+// A Map, not an object literal: a node of type "constructor" must not find Object's.
+const NODE_FIELDS = new Map<string, string[]>([
+  ['judgment', ['id', 'type', 'rule', 'criteria', 'method', 'labels', 'threshold']],
+  ['action', ['id', 'type', 'action', 'url', 'payloadTemplate']],
+  ['output', ['id', 'type', 'decision']],
+]);
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -126,6 +127,11 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     const type = typeById.get(node.id);
     if ((type === 'judgment' || type === 'action') && !outgoing.has(node.id)) {
       report(`nodes[${index}]`, `${type} node ${quote(node.id)} has no outgoing edge; the walk would stop without a decision`);
+    } else if (type === 'judgment' && typeof node.rule === 'string' && node.method !== 'llm') {
+      // A rule can decide either way, so both ways must lead somewhere.
+      const routed = outcomesSeen.get(node.id);
+      const unrouted = ROUTING_OUTCOMES.filter((outcome) => !routed?.has(outcome));
+      if (unrouted.length) report(`nodes[${index}]`, `judgment node ${quote(node.id)} has a rule but no edge for outcome ${unrouted.map(quote).join(' or ')}`);
     }
   });
 
@@ -152,12 +158,12 @@ function checkNode(
   } else if (typeById.has(id)) {
     report(`${path}.id`, `another node already has id ${quote(id)}; node ids must be unique`);
   }
-  if (typeof type !== 'string' || !(type in NODE_FIELDS)) {
+  if (typeof type !== 'string' || !NODE_FIELDS.has(type)) {
     return report(`${path}.type`, 'must be one of "judgment", "action", "output"');
   }
   if (typeof id === 'string' && !typeById.has(id)) typeById.set(id, type);
   for (const key of Object.keys(node)) {
-    if (!NODE_FIELDS[type]?.includes(key)) report(`${path}.${key}`, `unknown field ${quote(key)} for a ${type} node`);
+    if (!NODE_FIELDS.get(type)?.includes(key)) report(`${path}.${key}`, `unknown field ${quote(key)} for a ${type} node`);
   }
 
   if (type === 'output') {
@@ -206,7 +212,9 @@ function checkNode(
   if (node.threshold !== undefined && (typeof node.threshold !== 'number' || !(node.threshold >= 0 && node.threshold <= 1))) {
     report(`${path}.threshold`, 'must be a number from 0 to 1');
   }
-  if (node.labels !== undefined) {
+  if (node.labels !== undefined && method === 'rule') {
+    report(`${path}.labels`, 'only an LLM answers with labels; a rule decides "true" or "false" (use method "llm" or "hybrid")');
+  } else if (node.labels !== undefined) {
     const labels = Array.isArray(node.labels) ? node.labels : [];
     const valid =
       Array.isArray(node.labels) &&

@@ -107,7 +107,7 @@ describe.each(transports)('outbox relay over %s', (_name, openBus) => {
 });
 
 describe('outbox relay ordering', () => {
-  it('publishes in commit order, one relay at a time', async () => {
+  it('publishes in write order, one relay at a time', async () => {
     const bus = new InProcessBus(silentLogger);
     opened.push(bus);
     const order: string[] = [];

@@ -81,6 +81,13 @@ describe('hybrid judging without an LLM', () => {
     expect(result.explanation).toContain('no LLM is configured to decide instead');
   });
 
+  it('records an LLM-only node undecided under a hybrid request, instead of failing it', async () => {
+    const llmNode = { ...spec, nodes: [{ id: 'check', type: 'judgment', criteria: 'is it overheating?', method: 'llm' }, ...spec.nodes.slice(1)] } as WorkflowDefinition;
+    const result = await runWorkflow(llmNode, { temperature: 90 }, hybrid);
+    expect(result).toMatchObject({ status: 'FAILED', decision: 'UNDECIDED' });
+    expect(result.explanation).toContain('the node asks the LLM, which is unavailable: no LLM is configured');
+  });
+
   it('refuses method LLM with LLM_UNAVAILABLE', async () => {
     const llmOnly = createNodeJudge({ method: 'LLM', compile: compileRule });
     await expect(runWorkflow(spec, { temperature: 90 }, llmOnly)).rejects.toMatchObject({

@@ -51,11 +51,16 @@ export function createNodeJudge(options: JudgeOptions): NodeJudge {
       return node.rule ? byRule({ ...node, rule: node.rule }, options.compile, input) : { outcome: null, confidence: 0, methodUsed: 'RULE', explanation: 'has no rule; run it with method LLM or HYBRID' };
     }
     if (method === 'LLM') {
-      if (!options.llm) throw llmUnavailable('no LLM is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)');
+      // Only a request for LLM judgments fails without one; a hybrid request records the node undecided.
+      const unavailable = (reason: string): NodeDecision => {
+        if (options.method === 'LLM') throw llmUnavailable(reason);
+        return { outcome: null, confidence: 0, methodUsed: 'LLM', explanation: `the node asks the LLM, which is unavailable: ${reason}` };
+      };
+      if (!options.llm) return unavailable('no LLM is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)');
       try {
         return await byLlm(node, options.llm, input);
       } catch (error) {
-        if (error instanceof LlmUnavailableError) throw llmUnavailable(error.message);
+        if (error instanceof LlmUnavailableError) return unavailable(error.message);
         throw error;
       }
     }
