@@ -27,10 +27,14 @@ if (!only || only === 'workflow') {
 }
 if (!only || only === 'judgment') {
   const judgmentConcurrency = Number(process.env.BENCH_JUDGMENT_CONCURRENCY ?? 64);
-  process.stdout.write(
-    `\nJudgments through the gateway, every service in one process (npm start) — ` +
-      `${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ${process.env.TEST_REDIS_URL ? 'Redis' : 'in-process bus'}, ` +
-      `${judgmentConcurrency} concurrent clients, ${seconds} s per phase\n` +
-      `${await benchJudgmentExecutions({ concurrency: judgmentConcurrency, seconds })}\n`,
-  );
+  const stores = `${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ${process.env.TEST_REDIS_URL ? 'Redis' : 'in-process bus'}`;
+  const shapes: Array<['embedded' | 'distributed', string]> = [['embedded', 'every service in one process (npm start)']];
+  // Separate processes only learn of workflows through Redis.
+  if (process.env.TEST_REDIS_URL) shapes.push(['distributed', 'a process per service']);
+  for (const [shape, label] of shapes) {
+    process.stdout.write(
+      `\nJudgments through the gateway, ${label} — ${stores}, ${judgmentConcurrency} concurrent clients, ${seconds} s per phase\n` +
+        `${await benchJudgmentExecutions({ concurrency: judgmentConcurrency, seconds, shape })}\n`,
+    );
+  }
 }

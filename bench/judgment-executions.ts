@@ -1,16 +1,17 @@
 import { exampleWorkflowDefinition } from '@judgify/runtime/testing';
 import { graphql, signToken } from '../e2e/client.ts';
-import { startEmbeddedPlatform } from '../e2e/platform.ts';
+import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import { report, runLoad } from './load.ts';
 
 const EXECUTE = `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { decision cached } }`;
 
 /**
- * executeJudgment on the rule path through the gateway, `npm start` style (every service in one
- * process): each call walks the spec example, stores the execution and its outbox event.
+ * executeJudgment on the rule path through the gateway: each call walks the spec example, stores
+ * the execution and its outbox event. `embedded` runs every service in one process (`npm start`);
+ * `distributed` a process per service, which needs Redis to carry workflow events to judgment.
  */
-export async function benchJudgmentExecutions(options: { concurrency: number; seconds: number }): Promise<string> {
-  const platform = await startEmbeddedPlatform({ logLevel: 'info' });
+export async function benchJudgmentExecutions(options: { concurrency: number; seconds: number; shape: 'embedded' | 'distributed' }): Promise<string> {
+  const platform = options.shape === 'embedded' ? await startEmbeddedPlatform({ logLevel: 'info' }) : await startPlatform({ logLevel: 'info' });
   try {
     const token = await signToken({ userId: 'bench', tenantId: 'bench', roles: ['admin'] }, platform.jwtSecret);
     const url = platform.gateway.url;
