@@ -18,6 +18,8 @@ export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>>
   outbox?: { table: OutboxTable; relay: OutboxRelay };
   internalSecret: string;
   readiness: Record<string, () => Promise<void>>;
+  /** Resources an app opens itself (a cache connection, say), released at shutdown before the bus and database. */
+  onClose(closer: () => Promise<void>): void;
 }
 
 export interface SubgraphServiceOptions<TSchema extends Record<string, unknown>> {
@@ -52,6 +54,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
   });
   const bus = createEventBus({ redisUrl: options.env.REDIS_URL, logger, service: options.service });
   const relay = options.outbox && new OutboxRelay({ db: database.db, table: options.outbox, bus, logger, owner: options.service });
+  const appClosers: Array<() => Promise<void>> = [];
   const infrastructure: SubgraphInfrastructure<TSchema> = {
     service: options.service,
     logger,
@@ -61,6 +64,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
     outbox: options.outbox && relay ? { table: options.outbox, relay } : undefined,
     internalSecret: options.env.INTERNAL_SECRET,
     readiness: { database: database.ping, ...(bus.kind === 'redis' ? { redis: () => bus.ping() } : {}) },
+    onClose: (closer) => void appClosers.push(closer),
   };
   const yoga = options.createApp(infrastructure);
   relay?.start();
@@ -70,7 +74,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
     port: options.port,
     host: options.host,
     logger,
-    closers: [async () => relay?.stop(), () => bus.close(), () => database.close()],
+    closers: [async () => relay?.stop(), async () => void (await Promise.allSettled(appClosers.map((close) => close()))), () => bus.close(), () => database.close()],
   });
   logger.info({ url: `${running.url}/graphql`, database: database.kind, bus: bus.kind }, `${options.service} subgraph ready`);
   return { ...running, infrastructure };

@@ -21,11 +21,13 @@ export interface JudgmentAppOptions {
 export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>, options: JudgmentAppOptions = {}) {
   // Rules are compiled once per text; a workflow version's rules never change.
   const compiled = new LRUCache<string, CompiledRule>({ max: 10_000 });
+  const cache = options.cache ?? createCache({ namespace: 'judgment', logger: infrastructure.logger });
+  infrastructure.onClose(() => cache.close());
   const deps: Deps = {
     db: infrastructure.database.db,
     outbox: tables.outbox,
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
-    cache: options.cache ?? createCache({ namespace: 'judgment', logger: infrastructure.logger }),
+    cache,
     llm: options.llm,
     compile: (source) => {
       let rule = compiled.get(source);

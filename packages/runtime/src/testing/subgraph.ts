@@ -43,6 +43,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     logger: silentLogger,
   });
   const bus = new InProcessBus(silentLogger);
+  const appClosers: Array<() => Promise<void>> = [];
   const relay =
     options.outbox && new OutboxRelay({ db: database.db, table: options.outbox, bus, logger: silentLogger, owner: options.service, pollIntervalMs: 50 });
   const infrastructure: SubgraphInfrastructure<TSchema> = {
@@ -54,6 +55,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     outbox: options.outbox && relay ? { table: options.outbox, relay } : undefined,
     internalSecret: TEST_INTERNAL_SECRET,
     readiness: { database: database.ping },
+    onClose: (closer) => void appClosers.push(closer),
   };
   const yoga = options.createApp(infrastructure);
   if (!options.holdOutbox) relay?.start();
@@ -70,6 +72,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     },
     async close() {
       await relay?.stop();
+      await Promise.allSettled(appClosers.map((close) => close()));
       await bus.close();
       await database.close();
       await testDatabase.drop();
