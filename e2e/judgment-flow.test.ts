@@ -1,5 +1,7 @@
 import { exampleWorkflowDefinition, identities } from '@judgify/runtime/testing';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { graphql, signToken } from './client.ts';
 import { startEmbeddedPlatform } from './platform.ts';
 
@@ -76,5 +78,88 @@ describe('a judgment end to end through `npm start` (one process, embedded)', ()
       code = (await executeWhenKnown(workflowId, { temperature: 2, vibration: 2 })).body.errors?.[0]?.extensions?.code;
     }
     expect(code).toBe('CONFLICT');
+  });
+});
+
+describe('judgmentCompleted through the gateway over graphql-ws', () => {
+  it('delivers each judgment with fields from another subgraph, to its own tenant only', async () => {
+    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token: admin,
+      variables: { input: { name: 'Watched line', definition: exampleWorkflowDefinition } },
+    });
+    const workflowId = created.body.data?.createWorkflow.id;
+    await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
+
+    const wsUrl = `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`;
+    const acme = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });
+    const globex = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${await signToken(identities.globexAdmin, platform.jwtSecret)}` },
+    });
+    const query = `subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision confidence workflow { id name } } }`;
+    const acmeEvents = acme.iterate<{ judgmentCompleted: Record<string, unknown> }>({ query, variables: { w: workflowId } });
+    const globexEvents = globex.iterate<{ judgmentCompleted: Record<string, unknown> }>({ query });
+    const globexSeen: unknown[] = [];
+    void (async () => {
+      for await (const event of globexEvents) globexSeen.push(event);
+    })();
+    const next = acmeEvents.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const judged = await executeWhenKnown(workflowId, { temperature: 95, vibration: 70 });
+    const event = await next;
+    expect(event.value).toEqual({
+      data: {
+        judgmentCompleted: {
+          id: judged.body.data?.executeJudgment.id,
+          decision: 'STOP_LINE',
+          confidence: 1,
+          workflow: { id: workflowId, name: 'Watched line' },
+        },
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(globexSeen).toEqual([]);
+    await acmeEvents.return?.(undefined);
+    await globexEvents.return?.(undefined);
+    await Promise.all([acme.dispose(), globex.dispose()]);
+  });
+
+  it('closes a connection without a valid token with 4403', async () => {
+    const client = createClient({ url: `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: 'Bearer nope' } });
+    const outcome = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: 'subscription { judgmentCompleted { id } }' }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+    });
+    expect((outcome as { code?: number }).code).toBe(4403);
+    await client.dispose();
+  });
+});
+
+describe('judgmentCompleted through the gateway over Server-Sent Events', () => {
+  it('streams federated events to an SSE client on /graphql', async () => {
+    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token: admin,
+      variables: { input: { name: 'SSE line', definition: exampleWorkflowDefinition } },
+    });
+    const workflowId = created.body.data?.createWorkflow.id;
+    await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
+
+    const controller = new AbortController();
+    const response = await fetch(`${platform.gateway.url}/graphql`, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${operator}` },
+      body: JSON.stringify({ query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { decision workflow { name } } }', variables: { w: workflowId } }),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await executeWhenKnown(workflowId, { temperature: 99, vibration: 99 });
+    let text = '';
+    while (!text.includes('"judgmentCompleted"')) text += new TextDecoder().decode((await reader.read()).value);
+    const line = text.split('\n').find((candidate) => candidate.startsWith('data: {"data"'))!;
+    expect(JSON.parse(line.slice('data: '.length))).toEqual({ data: { judgmentCompleted: { decision: 'STOP_LINE', workflow: { name: 'SSE line' } } } });
+    controller.abort();
   });
 });

@@ -1,6 +1,7 @@
+import type { Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { useApolloFederation } from '@envelop/apollo-federation';
-import { createIdentityMinter } from '@judgify/runtime/identity';
+import { createIdentityMinter, type Identity } from '@judgify/runtime/identity';
 import { redactedError, type Logger } from '@judgify/runtime/logger';
 import { createMetrics, useMetrics } from '@judgify/runtime/metrics';
 import { useHealth } from '@judgify/runtime/use-health';
@@ -11,6 +12,8 @@ import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { createAuthenticator } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
+import { createFederatedSubscriber } from './federated-subscriptions.ts';
+import { serveGatewayWebSocket } from './gateway-websocket.ts';
 import { useOperationLimits } from './security.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 import { SubgraphDataSource, subgraphLatency } from './subgraph-data-source.ts';
@@ -25,6 +28,22 @@ export interface GatewayAppOptions {
 function useIntrospection(enabled: boolean): Plugin[] {
   if (enabled) return [];
   return [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) }];
+}
+
+/** Subscriptions over HTTP (Server-Sent Events) run federated too, like those over graphql-ws. */
+function useFederatedSubscriptions(subscribe: ReturnType<typeof createFederatedSubscriber>): Plugin<GatewayContext> {
+  return {
+    onSubscribe({ setSubscribeFn }) {
+      setSubscribeFn((args) =>
+        subscribe({
+          document: args.document,
+          operationName: args.operationName,
+          variables: args.variableValues as Record<string, unknown> | undefined,
+          context: args.contextValue as GatewayContext & { identity: Identity },
+        }),
+      );
+    },
+  };
 }
 
 /** The supergraph gateway: Apollo's query planner and executor, served by graphql-yoga. */
@@ -57,6 +76,12 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     logger.warn('no JWT_SECRET or JWKS_URL: development identity mode, every request acts as user "dev", tenant "dev", role admin');
   }
 
+  const subscribe = createFederatedSubscriber({
+    gateway,
+    mintIdentity,
+    webSocketUrlOf: (name, routingUrl) => (config.subgraphUrls[name] ?? routingUrl).replace(/^http/, 'ws'),
+  });
+
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health/live',
@@ -84,6 +109,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
       ...useIntrospection(config.INTROSPECTION),
       useRequestErrors(),
       useApolloFederation({ gateway }),
+      useFederatedSubscriptions(subscribe),
     ],
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
@@ -96,6 +122,8 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     yoga,
     metrics,
     authenticator,
+    /** Adds graphql-ws (subscriptions included) to the listening server; returns how to close it. */
+    serveWebSocket: (server: Server) => serveGatewayWebSocket(server, { yoga, authenticator, subscribe, logger }),
     close: () => gateway.stop(),
   };
 }

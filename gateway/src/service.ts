@@ -21,9 +21,14 @@ export async function startGateway(config: GatewayConfig, options: { host?: stri
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const supergraphSdl = config.SUPERGRAPH_PATH ? readSupergraph(config.SUPERGRAPH_PATH) : composeSupergraph(config.SUPERGRAPH_CONFIG, config.subgraphUrls);
   const app = await createGatewayApp({ config, supergraphSdl, logger });
+  let closeSockets: (() => Promise<void>) | undefined;
   const running = await serve({
     name: 'gateway',
     handler: app.yoga,
+    onListening: (server) => {
+      closeSockets = app.serveWebSocket(server);
+    },
+    drainers: [async () => closeSockets?.()],
     port: config.GATEWAY_PORT,
     host: options.host,
     logger,

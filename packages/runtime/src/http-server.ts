@@ -21,7 +21,11 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Released after the server stops, in order: pools, buses, caches. */
   closers?: Array<() => Promise<void>>;
+  /** Run first, before waiting for connections to end: long-lived ones (WebSockets) must be told to go. */
+  drainers?: Array<() => Promise<void>>;
   graceMs?: number;
+  /** Attach more protocols (a WebSocket server) to the listening server. */
+  onListening?(server: Server): void;
 }
 
 function refuseTooLarge(res: ServerResponse, limit: number): void {
@@ -82,11 +86,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     });
   });
   const port = (server.address() as AddressInfo).port;
+  options.onListening?.(server);
   const url = `http://${options.host && options.host !== '0.0.0.0' ? options.host : 'localhost'}:${port}`;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled((options.drainers ?? []).map((drain) => drain()));
       // Keep-alive sockets turn idle as their last response ends; close each as soon as it does.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       const grace = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 10_000);

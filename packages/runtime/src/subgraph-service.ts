@@ -5,9 +5,15 @@ import { serve, type RunningServer } from './http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { OutboxRelay, type OutboxTable } from './outbox.ts';
+import { audienceOf } from './identity.ts';
+import { createLivePubSub, type LivePubSub } from './pubsub.ts';
+import { serveSubgraphWebSocket } from './subgraph-websocket.ts';
 import type { SubgraphYoga } from './subgraph-yoga.ts';
 
 /** Everything a subgraph's app is built from, opened once per process. */
+/** Channel name → [topic (the tenant), payload]. */
+export type LiveChannels = Record<string, [string, unknown]>;
+
 export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>> {
   service: string;
   logger: Logger;
@@ -18,6 +24,8 @@ export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>>
   outbox?: { table: OutboxTable; relay: OutboxRelay };
   internalSecret: string;
   readiness: Record<string, () => Promise<void>>;
+  /** Live updates for subscriptions: `publish(channel, tenantId, payload)`, fanned out to every replica through Redis. */
+  live: LivePubSub<LiveChannels>;
   /** Resources an app opens itself (a cache connection, say), released at shutdown before the bus and database. */
   onClose(closer: () => Promise<void>): void;
 }
@@ -55,6 +63,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
   const bus = createEventBus({ redisUrl: options.env.REDIS_URL, logger, service: options.service });
   const relay = options.outbox && new OutboxRelay({ db: database.db, table: options.outbox, bus, logger, owner: options.service });
   const appClosers: Array<() => Promise<void>> = [];
+  const live = createLivePubSub<LiveChannels>({ redisUrl: options.env.REDIS_URL, logger, service: options.service });
   const infrastructure: SubgraphInfrastructure<TSchema> = {
     service: options.service,
     logger,
@@ -62,19 +71,25 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
     database,
     bus,
     outbox: options.outbox && relay ? { table: options.outbox, relay } : undefined,
+    live,
     internalSecret: options.env.INTERNAL_SECRET,
     readiness: { database: database.ping, ...(bus.kind === 'redis' ? { redis: () => bus.ping() } : {}) },
     onClose: (closer) => void appClosers.push(closer),
   };
   const yoga = options.createApp(infrastructure);
   relay?.start();
+  let closeSockets: (() => Promise<void>) | undefined;
   const running = await serve({
     name: options.service,
     handler: yoga,
+    onListening: (server) => {
+      closeSockets = serveSubgraphWebSocket(server, yoga, { secret: options.env.INTERNAL_SECRET, audience: audienceOf(options.service), logger });
+    },
+    drainers: [async () => closeSockets?.()],
     port: options.port,
     host: options.host,
     logger,
-    closers: [async () => relay?.stop(), async () => void (await Promise.allSettled(appClosers.map((close) => close()))), () => bus.close(), () => database.close()],
+    closers: [async () => relay?.stop(), async () => void (await Promise.allSettled(appClosers.map((close) => close()))), () => live.close(), () => bus.close(), () => database.close()],
   });
   logger.info({ url: `${running.url}/graphql`, database: database.kind, bus: bus.kind }, `${options.service} subgraph ready`);
   return { ...running, infrastructure };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { audienceOf, type Identity } from './identity.ts';
@@ -51,10 +52,11 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
       useMetrics(options.metrics),
       useForwardedIdentity({ secret: options.internalSecret, audience: audienceOf(options.service) }),
     ],
-    context: ({ request }) => {
-      const requestId = requestIdOf(request);
+    // Over HTTP the identity comes with the request; over a WebSocket, from its connection.
+    context: ({ request, identity }: { request?: Request; identity?: Identity }) => {
+      const requestId = request ? requestIdOf(request) : randomUUID();
       return options.extendContext({
-        identity: forwardedIdentityOf(request),
+        identity: identity ?? forwardedIdentityOf(request),
         requestId,
         log: options.logger.child({ requestId }),
       });

@@ -34,8 +34,8 @@ export function useForwardedIdentity(options: { secret: string; audience: string
   };
 }
 
-export function forwardedIdentityOf(request: Request): Identity {
-  const identity = identities.get(request);
+export function forwardedIdentityOf(request: Request | undefined): Identity {
+  const identity = request && identities.get(request);
   if (!identity) throw new AppError('UNAUTHENTICATED', 'This request carries no identity forwarded by the gateway.');
   return identity;
 }

@@ -7,6 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { createLoaders, type Context, type Deps } from './context.ts';
 import * as tables from './db/schema.ts';
 import { judgmentMetrics } from './domain/execute.ts';
+import { JUDGMENT_COMPLETED } from './domain/live.ts';
 import { applyWorkflowEvent } from './domain/workflow-definitions.ts';
 import { schema } from './schema/index.ts';
 
@@ -27,6 +28,8 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
     db: infrastructure.database.db,
     outbox: tables.outbox,
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
+    announce: (execution) =>
+      infrastructure.live.pubsub.publish(JUDGMENT_COMPLETED, execution.tenantId, { executionId: execution.id, workflowId: execution.workflowId }),
     cache,
     llm: options.llm,
     compile: (source) => {
@@ -47,6 +50,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
       ...base,
       deps,
       actor: { identity: base.identity, correlationId: base.requestId },
+      live: infrastructure.live.pubsub,
       loaders: createLoaders(deps, base.identity.tenantId),
     }),
   });

@@ -1,4 +1,6 @@
+import type { LiveChannels } from '@judgify/runtime/subgraph-service';
 import type { RequestContext } from '@judgify/runtime/subgraph-yoga';
+import type { PubSub } from 'graphql-yoga';
 import DataLoader from 'dataloader';
 import type { ExecutionRow } from './db/schema.ts';
 import {
@@ -16,6 +18,7 @@ export type Deps = JudgmentDeps;
 export interface Context extends RequestContext {
   deps: Deps;
   actor: Actor;
+  live: PubSub<LiveChannels>;
   loaders: ReturnType<typeof createLoaders>;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, type EventEnvelope } from '@judgify/runtime/events';
 import { createLlmClient } from '@judgify/runtime/llm';
-import { exampleWorkflowDefinition, identities, silentLogger } from '@judgify/runtime/testing';
+import { exampleWorkflowDefinition, forwardedHeaders, identities, silentLogger } from '@judgify/runtime/testing';
 import { startOpenAiTestServer, type OpenAiTestServer } from '@judgify/runtime/testing/openai-server';
 import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -220,5 +220,54 @@ describe('simulateWorkflow', () => {
     expect(tooMany.errors?.[0]?.message).toBe('inputs must hold 1 to 1000 records; got 1001.');
     const neither = await subgraph.execute(identities.acmeOperator, SIMULATE, { inputs: [{}] });
     expect(neither.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('judgmentCompleted subscription (at the subgraph, over SSE)', () => {
+  async function subscribe(identity: typeof identities.acmeViewer, workflowId?: string) {
+    const response = await subgraph.yoga.fetch('http://subgraph/graphql', {
+      method: 'POST',
+      headers: { ...(await forwardedHeaders(identity, 'judgment')), accept: 'text/event-stream' },
+      body: JSON.stringify({
+        query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision workflowVersion } }',
+        variables: { w: workflowId },
+      }),
+    });
+    const reader = response.body!.getReader();
+    const received: Array<{ id: string; decision: string }> = [];
+    let buffer = '';
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += new TextDecoder().decode(value);
+        for (const match of buffer.matchAll(/^data: (.+)$/gm)) {
+          const payload = JSON.parse(match[1]!) as { data?: { judgmentCompleted: { id: string; decision: string } } };
+          if (payload.data) received.push(payload.data.judgmentCompleted);
+        }
+        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { received, stop: () => reader.cancel() };
+  }
+
+  it('streams executions of the subscriber’s tenant, filtered by workflow at the source', async () => {
+    const watched = randomUUID();
+    const other = randomUUID();
+    await publishWorkflow(watched, 1);
+    await publishWorkflow(other, 1);
+    await publishWorkflow(watched, 1, {}, 'globex');
+    const all = await subscribe(identities.acmeViewer);
+    const onlyWatched = await subscribe(identities.acmeViewer, watched);
+    const globex = await subscribe(identities.globexAdmin);
+
+    const first = (await execute(watched, { temperature: 90, vibration: 60 })).data?.executeJudgment;
+    const second = (await execute(other, { temperature: 1, vibration: 1 })).data?.executeJudgment;
+    await waitFor(() => all.received.length >= 2 && onlyWatched.received.length >= 1);
+    expect(all.received.map((execution) => execution.id)).toEqual([first.id, second.id]);
+    expect(onlyWatched.received).toEqual([{ id: first.id, decision: 'STOP_LINE', workflowVersion: 1 }]);
+    expect(globex.received).toEqual([]);
+    await Promise.all([all.stop(), onlyWatched.stop(), globex.stop()]);
   });
 });

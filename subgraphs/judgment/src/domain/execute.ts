@@ -43,6 +43,8 @@ export function judgmentMetrics(registry: Registry) {
 export interface JudgmentDeps extends ExecutionDeps {
   outbox: OutboxTable;
   eventsCommitted(): void;
+  /** Tells live subscribers (every replica) that an execution was stored. */
+  announce(execution: ExecutionRow): void;
   cache: Cache;
   llm?: LlmClient;
   compile(source: string): CompiledRule;
@@ -120,6 +122,7 @@ export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: E
       return stored;
     });
     deps.eventsCommitted();
+    deps.announce(row);
     deps.metrics.requests.inc({ method, result: result.status === 'SUCCEEDED' ? 'succeeded' : 'failed' });
     deps.metrics.duration.observe({ method }, executionTimeMs / 1000);
     if (result.status === 'SUCCEEDED') deps.metrics.confidence.observe(result.confidence);

@@ -1,0 +1,87 @@
+import { buildOperationContext, executeQueryPlan, type ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { operationFromDocument, type Schema } from '@apollo/federation-internals';
+import type { FetchNode, QueryPlan, QueryPlanner } from '@apollo/query-planner';
+import type { Identity } from '@judgify/runtime/identity';
+import { IDENTITY_HEADER } from '@judgify/runtime/identity';
+import { print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { GatewayContext } from './context.ts';
+
+/** The gateway's own planning state; @apollo/gateway keeps it private, so it is read, never changed. */
+interface GatewayInternals {
+  schema: GraphQLSchema;
+  apiSchema: Schema;
+  supergraphSchema: GraphQLSchema;
+  queryPlanner: QueryPlanner;
+  serviceMap: Record<string, { url?: string; dataSource: GraphQLDataSource }>;
+}
+
+export interface FederatedSubscriptionOptions {
+  gateway: ApolloGateway;
+  mintIdentity(identity: Identity, subgraph: string): Promise<string>;
+  /** The subgraph's graphql-ws URL, from its routing URL. */
+  webSocketUrlOf(subgraph: string, routingUrl: string): string;
+}
+
+export interface SubscriptionRequest {
+  document: DocumentNode;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  context: GatewayContext & { identity: Identity };
+}
+
+/**
+ * Subscriptions over the supergraph, which @apollo/gateway plans but will not execute. The plan's
+ * `primary` fetch becomes a graphql-ws subscription to the subgraph that owns the field; for each
+ * event, the plan is executed with `primary` answered by the event and `rest` fetching the
+ * entity fields other subgraphs own, so results are shaped by the gateway's own executor.
+ */
+export function createFederatedSubscriber(options: FederatedSubscriptionOptions) {
+  const internals = options.gateway as unknown as GatewayInternals;
+
+  return async function* subscribe(request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
+    const operationName = request.operationName ?? undefined;
+    const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: request.document, operationName });
+    const operation = operationFromDocument(internals.apiSchema, request.document, { operationName });
+    const plan = internals.queryPlanner.buildQueryPlan(operation);
+    if (plan.node?.kind !== 'Subscription') throw new Error('not a subscription operation');
+    const { primary, rest } = plan.node;
+    const owner = internals.serviceMap[primary.serviceName];
+    if (!owner?.url) throw new Error(`no routing URL for subgraph ${primary.serviceName}`);
+
+    const variables = request.variables ?? {};
+    const primaryVariables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in variables).map((name) => [name, variables[name]]));
+    const token = await options.mintIdentity(request.context.identity, primary.serviceName);
+    const client = createClient({
+      url: options.webSocketUrlOf(primary.serviceName, owner.url),
+      webSocketImpl: WebSocket,
+      connectionParams: { [IDENTITY_HEADER]: token },
+      lazy: true,
+      retryAttempts: 0,
+    });
+    const upstream = client.iterate<Record<string, unknown>>({ query: primary.operation, variables: primaryVariables });
+    const requestContext = {
+      request: { query: print(request.document), variables, operationName },
+      context: request.context,
+      document: request.document,
+      operationName: operationName ?? null,
+      metrics: {},
+      cache: undefined,
+      logger: undefined,
+      overallCachePolicy: undefined,
+    } as unknown as Parameters<typeof executeQueryPlan>[2];
+    try {
+      for await (const event of upstream) {
+        const answered: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, errors: event.errors as never }) };
+        const serviceMap = Object.fromEntries(Object.entries(internals.serviceMap).map(([name, service]) => [name, service.dataSource]));
+        serviceMap[primary.serviceName] = answered;
+        const perEvent: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary as FetchNode, rest] } : primary };
+        yield (await executeQueryPlan(perEvent, serviceMap, requestContext, operationContext, internals.supergraphSchema, internals.apiSchema)) as ExecutionResult;
+      }
+    } finally {
+      await upstream.return?.(undefined);
+      await client.dispose();
+    }
+  };
+}

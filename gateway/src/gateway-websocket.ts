@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Identity } from '@judgify/runtime/identity';
+import type { Logger } from '@judgify/runtime/logger';
+import type { ExecutionArgs } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Authenticator } from './auth.ts';
+import type { GatewayContext } from './context.ts';
+import type { createFederatedSubscriber } from './federated-subscriptions.ts';
+
+type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, GatewayContext>['getEnveloped']>;
+
+/**
+ * graphql-ws (`graphql-transport-ws`) on the gateway's /graphql. The client's token comes in the
+ * connection_init payload (`authorization`) or the upgrade request's header; without a valid one
+ * the connection closes with 4403 Forbidden. Queries and mutations run like HTTP ones;
+ * subscriptions run federated.
+ */
+export function serveGatewayWebSocket(
+  server: Server,
+  options: {
+    yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+    authenticator: Authenticator;
+    subscribe: ReturnType<typeof createFederatedSubscriber>;
+    logger: Logger;
+  },
+) {
+  const sockets = new WebSocketServer({ server, path: '/graphql' });
+  const identities = new WeakMap<object, Identity>();
+  const disposable = useServer(
+    {
+      onConnect: async (context) => {
+        const given = context.connectionParams?.authorization ?? context.extra.request.headers.authorization;
+        try {
+          identities.set(context.extra.socket, await options.authenticator.authenticate(typeof given === 'string' ? given : undefined));
+          return true;
+        } catch (error) {
+          options.logger.info({ reason: error instanceof Error ? error.message : String(error) }, 'websocket refused');
+          return false;
+        }
+      },
+      onSubscribe: async (context, _id, payload) => {
+        const enveloped = options.yoga.getEnveloped({ params: payload });
+        const document = enveloped.parse(payload.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length) return errors;
+        const identity = identities.get(context.extra.socket)!;
+        const requestId = randomUUID();
+        const contextValue: GatewayContext & { identity: Identity } = {
+          identity,
+          requestId,
+          log: options.logger.child({ requestId, userId: identity.userId, tenantId: identity.tenantId }),
+        };
+        return { schema: enveloped.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue, rootValue: enveloped };
+      },
+      execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args: ExecutionArgs) =>
+        options.subscribe({
+          document: args.document,
+          operationName: args.operationName,
+          variables: args.variableValues as Record<string, unknown> | undefined,
+          context: args.contextValue as GatewayContext & { identity: Identity },
+        }),
+    },
+    sockets,
+  );
+  return async () => {
+    await disposable.dispose();
+    await new Promise<void>((resolve) => sockets.close(() => resolve()));
+  };
+}

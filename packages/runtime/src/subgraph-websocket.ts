@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import { useServer } from 'graphql-ws/use/ws';
+import type { ExecutionArgs } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { createIdentityVerifier, IDENTITY_HEADER, type Identity } from './identity.ts';
+import type { Logger } from './logger.ts';
+import type { SubgraphYoga } from './subgraph-yoga.ts';
+
+type Enveloped = ReturnType<SubgraphYoga['getEnveloped']>;
+
+/**
+ * graphql-ws (`graphql-transport-ws`) on the subgraph's /graphql, for the gateway's upstream
+ * subscriptions. The gateway-minted identity comes in the connection_init payload; a connection
+ * without a valid one is closed with 4403 Forbidden before any operation runs.
+ */
+export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { secret: string; audience: string; logger: Logger }) {
+  const verify = createIdentityVerifier(options.secret, options.audience);
+  const sockets = new WebSocketServer({ server, path: '/graphql' });
+  const identities = new WeakMap<object, Identity>();
+  const disposable = useServer(
+    {
+      execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
+      onConnect: async (context) => {
+        const token = context.connectionParams?.[IDENTITY_HEADER];
+        const verified = typeof token === 'string' ? await verify(token) : undefined;
+        if (!verified?.ok) {
+          options.logger.warn({ reason: verified?.reason ?? 'missing identity' }, 'websocket refused');
+          return false;
+        }
+        identities.set(context.extra.socket, verified.identity);
+        return true;
+      },
+      onSubscribe: async (context, _id, payload) => {
+        const enveloped = yoga.getEnveloped({ identity: identities.get(context.extra.socket), params: payload });
+        const document = enveloped.parse(payload.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length) return errors;
+        return {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: enveloped,
+        };
+      },
+    },
+    sockets,
+  );
+  return async () => {
+    await disposable.dispose();
+    await new Promise<void>((resolve) => sockets.close(() => resolve()));
+  };
+}
