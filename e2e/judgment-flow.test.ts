@@ -163,3 +163,57 @@ describe('judgmentCompleted through the gateway over Server-Sent Events', () => 
     controller.abort();
   });
 });
+
+describe('federated subscriptions: selections, limits and lifetime', () => {
+  const wsUrl = () => `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`;
+
+  it('shapes each event by the whole selection: aliases, fragments, variables, @include / @skip', async () => {
+    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token: admin,
+      variables: { input: { name: 'Shaped line', definition: exampleWorkflowDefinition } },
+    });
+    const workflowId = created.body.data?.createWorkflow.id;
+    await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
+    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });
+    const events = client.iterate<Record<string, unknown>>({
+      query: `subscription Watch($w: ID, $withName: Boolean!, $skipVersion: Boolean!) {
+        done: judgmentCompleted(workflowId: $w) {
+          ...Outcome
+          line: workflow { label: name @include(if: $withName) version @skip(if: $skipVersion) successRate }
+        }
+      }
+      fragment Outcome on JudgmentExecution { verdict: decision methodUsed }`,
+      variables: { w: workflowId, withName: true, skipVersion: true },
+    });
+    const next = events.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await executeWhenKnown(workflowId, { temperature: 90, vibration: 60 });
+    expect((await next).value).toEqual({
+      data: { done: { verdict: 'STOP_LINE', methodUsed: 'RULE', line: { label: 'Shaped line', successRate: 1 } } },
+    });
+    await events.return?.(undefined);
+    await client.dispose();
+  });
+
+  it('counts open connections and subscriptions in /metrics', async () => {
+    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });
+    const events = client.iterate({ query: 'subscription { judgmentCompleted { id } }' });
+    void events.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const metrics = await (await fetch(`${platform.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/active_websocket_connections\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/graphql_subscriptions_active\{[^}]*subgraph="judgment"[^}]*\} [1-9]/);
+    await events.return?.(undefined);
+    await client.dispose();
+  });
+
+  it('closes the connection with 4401 when the token expires', async () => {
+    const shortLived = await signToken(identities.acmeOperator, platform.jwtSecret, '2s');
+    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${shortLived}` } });
+    const outcome = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: 'subscription { judgmentCompleted { id } }' }, { next: () => undefined, error: resolve, complete: () => resolve('completed') });
+    });
+    expect(outcome).toMatchObject({ code: 4401, reason: 'Token expired: reconnect with a fresh token' });
+    await client.dispose();
+  });
+});

@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { useApolloFederation } from '@envelop/apollo-federation';
 import { createIdentityMinter, type Identity } from '@judgify/runtime/identity';
 import { redactedError, type Logger } from '@judgify/runtime/logger';
-import { createMetrics, useMetrics } from '@judgify/runtime/metrics';
+import { Counter, createMetrics, Gauge, useMetrics } from '@judgify/runtime/metrics';
 import { useHealth } from '@judgify/runtime/use-health';
 import { useInputGuards } from '@judgify/runtime/use-input-guards';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
@@ -52,6 +52,11 @@ export async function createGatewayApp(options: GatewayAppOptions) {
   const metrics = createMetrics('gateway');
   const latency = subgraphLatency(metrics.registry);
   const mintIdentity = createIdentityMinter(config.INTERNAL_SECRET);
+  const activeConnections = new Gauge({
+    name: 'active_websocket_connections',
+    help: 'Open graphql-ws connections on this gateway',
+    registers: [metrics.registry],
+  });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger,
@@ -80,6 +85,10 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     gateway,
     mintIdentity,
     webSocketUrlOf: (name, routingUrl) => (config.subgraphUrls[name] ?? routingUrl).replace(/^http/, 'ws'),
+    metrics: {
+      active: new Gauge({ name: 'graphql_subscriptions_active', help: 'Open federated subscriptions by owning subgraph', labelNames: ['subgraph'], registers: [metrics.registry] }),
+      events: new Counter({ name: 'graphql_subscription_events_total', help: 'Subscription events resolved and sent, by owning subgraph', labelNames: ['subgraph'], registers: [metrics.registry] }),
+    },
   });
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -123,7 +132,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     metrics,
     authenticator,
     /** Adds graphql-ws (subscriptions included) to the listening server; returns how to close it. */
-    serveWebSocket: (server: Server) => serveGatewayWebSocket(server, { yoga, authenticator, subscribe, logger }),
+    serveWebSocket: (server: Server) => serveGatewayWebSocket(server, { yoga, authenticator, subscribe, logger, activeConnections }),
     close: () => gateway.stop(),
   };
 }

@@ -12,10 +12,18 @@ export interface AuthOptions {
   audience?: string;
 }
 
+export interface Session {
+  identity: Identity;
+  /** When the token expires (epoch ms); absent for the development identity. */
+  expiresAt?: number;
+}
+
 export interface Authenticator {
   /** False when neither JWT_SECRET nor JWKS_URL is set: everyone is the development identity. */
   readonly verifiesTokens: boolean;
   authenticate(authorization: string | null | undefined): Promise<Identity>;
+  /** The identity and how long it holds: long-lived connections end when their token does. */
+  session(authorization: string | null | undefined): Promise<Session>;
 }
 
 const claimsSchema = z.object({
@@ -52,35 +60,38 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     : options.jwksUrl
       ? createRemoteJWKSet(new URL(options.jwksUrl))
       : undefined;
-  if (!key) return { verifiesTokens: false, authenticate: async () => developmentIdentity };
+  if (!key) return { verifiesTokens: false, authenticate: async () => developmentIdentity, session: async () => ({ identity: developmentIdentity }) };
   const algorithms = options.jwtSecret ? ['HS256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'];
   // Clients send the same token with every request: verify it once, trust it until it expires.
   const verified = new LRUCache<string, { identity: Identity; expiresAt: number }>({ max: 50_000 });
 
+  async function session(authorization: string | null | undefined): Promise<{ identity: Identity; expiresAt: number }> {
+    const token = bearerToken(authorization);
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known;
+    let payload: { exp?: number };
+    try {
+      ({ payload } = await jwtVerify(token, key as KeyObject, {
+        algorithms,
+        requiredClaims: ['exp'],
+        issuer: options.issuer,
+        audience: options.audience,
+      }));
+    } catch (error) {
+      throw unauthenticated(explain(error));
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw unauthenticated(`Token rejected: ${claims.error.issues.map((issue) => issue.message).join('; ')}.`);
+    const granted = claims.data.roles.filter((role): role is Role => (roles as readonly string[]).includes(role));
+    const identity = { userId: claims.data.sub, tenantId: claims.data.tenant_id, roles: granted };
+    const expiresAt = (payload.exp ?? 0) * 1000;
+    verified.set(token, { identity, expiresAt }, { ttl: Math.max(1, expiresAt - Date.now()) });
+    return { identity, expiresAt };
+  }
+
   return {
     verifiesTokens: true,
-    async authenticate(authorization) {
-      const token = bearerToken(authorization);
-      const known = verified.get(token);
-      if (known && known.expiresAt > Date.now()) return known.identity;
-      let payload: { exp?: number };
-      try {
-        ({ payload } = await jwtVerify(token, key as KeyObject, {
-          algorithms,
-          requiredClaims: ['exp'],
-          issuer: options.issuer,
-          audience: options.audience,
-        }));
-      } catch (error) {
-        throw unauthenticated(explain(error));
-      }
-      const claims = claimsSchema.safeParse(payload);
-      if (!claims.success) throw unauthenticated(`Token rejected: ${claims.error.issues.map((issue) => issue.message).join('; ')}.`);
-      const granted = claims.data.roles.filter((role): role is Role => (roles as readonly string[]).includes(role));
-      const identity = { userId: claims.data.sub, tenantId: claims.data.tenant_id, roles: granted };
-      const expiresAt = (payload.exp ?? 0) * 1000;
-      verified.set(token, { identity, expiresAt }, { ttl: Math.max(1, expiresAt - Date.now()) });
-      return identity;
-    },
+    authenticate: async (authorization) => (await session(authorization)).identity,
+    session,
   };
 }

@@ -6,6 +6,7 @@ import { IDENTITY_HEADER } from '@judgify/runtime/identity';
 import { print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { Counter, Gauge } from 'prom-client';
 import type { GatewayContext } from './context.ts';
 
 /** The gateway's own planning state; @apollo/gateway keeps it private, so it is read, never changed. */
@@ -22,6 +23,7 @@ export interface FederatedSubscriptionOptions {
   mintIdentity(identity: Identity, subgraph: string): Promise<string>;
   /** The subgraph's graphql-ws URL, from its routing URL. */
   webSocketUrlOf(subgraph: string, routingUrl: string): string;
+  metrics: { active: Gauge<'subgraph'>; events: Counter<'subgraph'> };
 }
 
 export interface SubscriptionRequest {
@@ -71,8 +73,10 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
       logger: undefined,
       overallCachePolicy: undefined,
     } as unknown as Parameters<typeof executeQueryPlan>[2];
+    options.metrics.active.inc({ subgraph: primary.serviceName });
     try {
       for await (const event of upstream) {
+        options.metrics.events.inc({ subgraph: primary.serviceName });
         const answered: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, errors: event.errors as never }) };
         const serviceMap = Object.fromEntries(Object.entries(internals.serviceMap).map(([name, service]) => [name, service.dataSource]));
         serviceMap[primary.serviceName] = answered;
@@ -80,6 +84,7 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
         yield (await executeQueryPlan(perEvent, serviceMap, requestContext, operationContext, internals.supergraphSchema, internals.apiSchema)) as ExecutionResult;
       }
     } finally {
+      options.metrics.active.dec({ subgraph: primary.serviceName });
       await upstream.return?.(undefined);
       await client.dispose();
     }

@@ -5,10 +5,16 @@ import type { Logger } from '@judgify/runtime/logger';
 import type { ExecutionArgs } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import type { Gauge } from 'prom-client';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { createFederatedSubscriber } from './federated-subscriptions.ts';
+
+/** Pings find connections that died without a close; one missed pong ends them. */
+const PING_INTERVAL_MS = 20_000;
+/** Close codes: `graphql-transport-ws` leaves 4400–4499 to the server for client errors. */
+const TOKEN_EXPIRED = 4401;
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, GatewayContext>['getEnveloped']>;
 
@@ -25,16 +31,40 @@ export function serveGatewayWebSocket(
     authenticator: Authenticator;
     subscribe: ReturnType<typeof createFederatedSubscriber>;
     logger: Logger;
+    activeConnections: Gauge;
   },
 ) {
   const sockets = new WebSocketServer({ server, path: '/graphql' });
   const identities = new WeakMap<object, Identity>();
+  const alive = new WeakSet<WebSocket>();
+  sockets.on('connection', (socket) => {
+    options.activeConnections.inc();
+    alive.add(socket);
+    socket.on('pong', () => alive.add(socket));
+    socket.once('close', () => options.activeConnections.dec());
+  });
+  const pinger = setInterval(() => {
+    for (const socket of sockets.clients) {
+      if (!alive.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      alive.delete(socket);
+      socket.ping();
+    }
+  }, PING_INTERVAL_MS);
   const disposable = useServer(
     {
       onConnect: async (context) => {
         const given = context.connectionParams?.authorization ?? context.extra.request.headers.authorization;
         try {
-          identities.set(context.extra.socket, await options.authenticator.authenticate(typeof given === 'string' ? given : undefined));
+          const session = await options.authenticator.session(typeof given === 'string' ? given : undefined);
+          identities.set(context.extra.socket, session.identity);
+          if (session.expiresAt !== undefined) {
+            const socket = context.extra.socket;
+            const expiry = setTimeout(() => socket.close(TOKEN_EXPIRED, 'Token expired: reconnect with a fresh token'), Math.max(0, session.expiresAt - Date.now()));
+            socket.once('close', () => clearTimeout(expiry));
+          }
           return true;
         } catch (error) {
           options.logger.info({ reason: error instanceof Error ? error.message : String(error) }, 'websocket refused');
@@ -67,6 +97,7 @@ export function serveGatewayWebSocket(
     sockets,
   );
   return async () => {
+    clearInterval(pinger);
     await disposable.dispose();
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
   };
