@@ -217,3 +217,33 @@ describe('federated subscriptions: selections, limits and lifetime', () => {
     await client.dispose();
   });
 });
+
+describe('workflowChanged through the gateway', () => {
+  it('pushes each change of one workflow, then null once it is deleted', async () => {
+    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token: admin,
+      variables: { input: { name: 'Changing line', definition: exampleWorkflowDefinition } },
+    });
+    const id = created.body.data?.createWorkflow.id;
+    const client = createClient({ url: `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` } });
+    const events = client.iterate<{ workflowChanged: { version: number; description: string | null; isActive: boolean } | null }>({
+      query: 'subscription($id: ID!) { workflowChanged(id: $id) { version description isActive } }',
+      variables: { id },
+    });
+    const received: unknown[] = [];
+    const collecting = (async () => {
+      for await (const event of events) {
+        received.push(event.data?.workflowChanged);
+        if (received.length === 3) return;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const change = (query: string) => graphql(platform.gateway.url, query, { token: admin, variables: { id } });
+    await change('mutation($id: ID!) { updateWorkflow(id: $id, input: { description: "hot" }) { version } }');
+    await change('mutation($id: ID!) { deactivateWorkflow(id: $id) { version } }');
+    await change('mutation($id: ID!) { deleteWorkflow(id: $id) }');
+    await collecting;
+    expect(received).toEqual([{ version: 2, description: 'hot', isActive: true }, { version: 3, description: 'hot', isActive: false }, null]);
+    await client.dispose();
+  });
+});

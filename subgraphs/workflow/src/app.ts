@@ -3,6 +3,7 @@ import { createSubgraphYoga } from '@judgify/runtime/subgraph-yoga';
 import { checkRule } from '@judgify/rule-language/compile';
 import { createLoaders, type Context, type Deps } from './context.ts';
 import * as tables from './db/schema.ts';
+import { WORKFLOW_CHANGED } from './domain/live.ts';
 import { schema } from './schema/index.ts';
 
 export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>) {
@@ -10,6 +11,8 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>)
     db: infrastructure.database.db,
     outbox: tables.outbox,
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
+    announce: (workflow) =>
+      infrastructure.live.pubsub.publish(WORKFLOW_CHANGED, workflow.tenantId, { workflowId: workflow.id, version: workflow.version }),
     checkRule,
   };
   return createSubgraphYoga<Context>({
@@ -19,6 +22,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>)
       ...base,
       deps,
       actor: { identity: base.identity, correlationId: base.requestId },
+      live: infrastructure.live.pubsub,
       loaders: createLoaders(deps, base.identity.tenantId),
     }),
   });

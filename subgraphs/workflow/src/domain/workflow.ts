@@ -19,6 +19,8 @@ export interface WorkflowDeps {
   outbox: OutboxTable;
   /** Called after a commit that queued events, so they are published without waiting for a poll. */
   eventsCommitted(): void;
+  /** Tells live subscribers (every replica) that a workflow changed. */
+  announce(workflow: WorkflowRow): void;
   checkRule?: RuleChecker;
 }
 
@@ -96,6 +98,7 @@ export async function createWorkflow(deps: WorkflowDeps, actor: Actor, input: Wo
     }),
   );
   deps.eventsCommitted();
+  deps.announce(created);
   return created;
 }
 
@@ -136,7 +139,10 @@ async function change(
       currentVersion: latest?.version,
     });
   }
-  if (changed) deps.eventsCommitted();
+  if (changed) {
+    deps.eventsCommitted();
+    deps.announce(result);
+  }
   return result;
 }
 

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import type { WorkflowRow } from '../db/schema.ts';
+import { changedWorkflow, workflowChanges, type ChangeNotice } from '../domain/live.ts';
 import {
   createWorkflow,
   deleteWorkflow,
@@ -122,3 +123,15 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, context) => deleteWorkflow(context.deps, context.actor, String(args.id), args.expectedVersion),
   }),
 }));
+
+builder.subscriptionField('workflowChanged', (t) =>
+  t.field({
+    type: Workflow,
+    nullable: true,
+    authScopes: { viewer: true },
+    description: 'The workflow after each change (create, update, deactivation, reactivation); null once it is deleted.',
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, { id }, context) => workflowChanges(context.live, context.identity.tenantId, String(id)),
+    resolve: (notice: ChangeNotice, _args, context) => changedWorkflow(context.deps, context.identity.tenantId, notice),
+  }),
+);
