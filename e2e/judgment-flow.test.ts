@@ -247,3 +247,55 @@ describe('workflowChanged through the gateway', () => {
     await client.dispose();
   });
 });
+
+describe('shared upstreams and limits', () => {
+  const wsUrl = () => `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`;
+  const upstreamsOf = async (subgraph: string) => {
+    const metrics = await (await fetch(`${platform.gateway.url}/metrics`)).text();
+    return Number(new RegExp(`graphql_subscriptions_active\\{[^}]*subgraph="${subgraph}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  };
+
+  it('gives subscribers of the same operation in one tenant one upstream, and closes it when they leave', async () => {
+    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token: admin,
+      variables: { input: { name: 'Shared line', definition: exampleWorkflowDefinition } },
+    });
+    const workflowId = created.body.data?.createWorkflow.id;
+    await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
+    const before = await upstreamsOf('judgment');
+    const clients = [operator, await signToken({ ...identities.acmeOperator, userId: 'olga' }, platform.jwtSecret)].map((token) =>
+      createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } }),
+    );
+    const streams = clients.map((client) =>
+      client.iterate<{ judgmentCompleted: { decision: string } }>({ query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { decision } }', variables: { w: workflowId } }),
+    );
+    const firsts = streams.map((stream) => stream.next());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await upstreamsOf('judgment')).toBe(before + 1);
+    await executeWhenKnown(workflowId, { temperature: 99, vibration: 99 });
+    for (const first of firsts) expect((await first).value).toEqual({ data: { judgmentCompleted: { decision: 'STOP_LINE' } } });
+    await Promise.all(streams.map((stream) => stream.return?.(undefined)));
+    await Promise.all(clients.map((client) => client.dispose()));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await upstreamsOf('judgment')).toBe(before);
+  });
+
+  it('refuses a user more than 20 connections with 4429', async () => {
+    const token = await signToken({ ...identities.acmeViewer, userId: 'many-tabs' }, platform.jwtSecret);
+    const sockets = Array.from({ length: 21 }, () => new WebSocket(wsUrl(), 'graphql-transport-ws'));
+    const closes = sockets.map(
+      (socket) =>
+        new Promise<{ code: number; reason: string } | 'acknowledged'>((resolve) => {
+          socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+          socket.on('message', (message) => {
+            if (JSON.parse(String(message)).type === 'connection_ack') resolve('acknowledged');
+          });
+          socket.on('close', (code, reason) => resolve({ code, reason: String(reason) }));
+        }),
+    );
+    const outcomes = await Promise.all(closes);
+    expect(outcomes.filter((outcome) => outcome === 'acknowledged')).toHaveLength(20);
+    expect(outcomes.filter((outcome) => outcome !== 'acknowledged')).toEqual([{ code: 4429, reason: 'Too many connections: at most 20 per user' }]);
+    for (const socket of sockets) socket.close();
+  });
+});

@@ -7,12 +7,13 @@ import { Counter, createMetrics, Gauge, useMetrics } from '@judgify/runtime/metr
 import { useHealth } from '@judgify/runtime/use-health';
 import { useInputGuards } from '@judgify/runtime/use-input-guards';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
-import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, print } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { createAuthenticator } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { createFederatedSubscriber } from './federated-subscriptions.ts';
+import { SubscriptionHub } from './subscription-hub.ts';
 import { serveGatewayWebSocket } from './gateway-websocket.ts';
 import { useOperationLimits } from './security.ts';
 import { useRequestErrors } from './use-request-errors.ts';
@@ -81,7 +82,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     logger.warn('no JWT_SECRET or JWKS_URL: development identity mode, every request acts as user "dev", tenant "dev", role admin');
   }
 
-  const subscribe = createFederatedSubscriber({
+  const federated = createFederatedSubscriber({
     gateway,
     mintIdentity,
     webSocketUrlOf: (name, routingUrl) => (config.subgraphUrls[name] ?? routingUrl).replace(/^http/, 'ws'),
@@ -90,6 +91,13 @@ export async function createGatewayApp(options: GatewayAppOptions) {
       events: new Counter({ name: 'graphql_subscription_events_total', help: 'Subscription events resolved and sent, by owning subgraph', labelNames: ['subgraph'], registers: [metrics.registry] }),
     },
   });
+  // Subscribers of the same operation and variables, in the same tenant with the same roles, share one upstream.
+  const hub = new SubscriptionHub();
+  const subscribe: typeof federated = (request) =>
+    hub.subscribe(
+      JSON.stringify([request.context.identity.tenantId, [...request.context.identity.roles].sort(), print(request.document), request.operationName ?? null, request.variables ?? {}]),
+      () => federated(request),
+    );
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     graphqlEndpoint: '/graphql',

@@ -42,7 +42,7 @@ export interface SubscriptionRequest {
 export function createFederatedSubscriber(options: FederatedSubscriptionOptions) {
   const internals = options.gateway as unknown as GatewayInternals;
 
-  return async function* subscribe(request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
+  async function* run(request: SubscriptionRequest, opened: (upstream: AsyncIterator<unknown>) => void): AsyncGenerator<ExecutionResult> {
     const operationName = request.operationName ?? undefined;
     const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: request.document, operationName });
     const operation = operationFromDocument(internals.apiSchema, request.document, { operationName });
@@ -63,6 +63,7 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
       retryAttempts: 0,
     });
     const upstream = client.iterate<Record<string, unknown>>({ query: primary.operation, variables: primaryVariables });
+    opened(upstream);
     const requestContext = {
       request: { query: print(request.document), variables, operationName },
       context: request.context,
@@ -88,5 +89,28 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
       await upstream.return?.(undefined);
       await client.dispose();
     }
+  }
+
+  /**
+   * An async generator cannot be returned while it awaits the next upstream event, so closing
+   * ends the upstream first: its pending event resolves as done and the generator's cleanup runs.
+   */
+  return function subscribe(request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
+    let upstream: AsyncIterator<unknown> | undefined;
+    const generator = run(request, (opened) => (upstream = opened));
+    const close = async () => {
+      await upstream?.return?.(undefined);
+      return generator.return(undefined);
+    };
+    const iterator: AsyncGenerator<ExecutionResult> = {
+      next: () => generator.next(),
+      return: close,
+      throw: async (error: unknown) => {
+        await close();
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    } as AsyncGenerator<ExecutionResult>;
+    return iterator;
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Identity } from '@judgify/runtime/identity';
 import type { Logger } from '@judgify/runtime/logger';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Gauge } from 'prom-client';
@@ -15,6 +15,9 @@ import type { createFederatedSubscriber } from './federated-subscriptions.ts';
 const PING_INTERVAL_MS = 20_000;
 /** Close codes: `graphql-transport-ws` leaves 4400–4499 to the server for client errors. */
 const TOKEN_EXPIRED = 4401;
+const TOO_MANY_CONNECTIONS = 4429;
+export const MAX_CONNECTIONS_PER_USER = 20;
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, GatewayContext>['getEnveloped']>;
 
@@ -37,6 +40,8 @@ export function serveGatewayWebSocket(
   const sockets = new WebSocketServer({ server, path: '/graphql' });
   const identities = new WeakMap<object, Identity>();
   const alive = new WeakSet<WebSocket>();
+  const connectionsPerUser = new Map<string, number>();
+  const operations = new WeakMap<object, Set<string>>();
   sockets.on('connection', (socket) => {
     options.activeConnections.inc();
     alive.add(socket);
@@ -59,7 +64,20 @@ export function serveGatewayWebSocket(
         const given = context.connectionParams?.authorization ?? context.extra.request.headers.authorization;
         try {
           const session = await options.authenticator.session(typeof given === 'string' ? given : undefined);
+          const user = `${session.identity.tenantId}/${session.identity.userId}`;
+          const open = connectionsPerUser.get(user) ?? 0;
+          if (open >= MAX_CONNECTIONS_PER_USER) {
+            context.extra.socket.close(TOO_MANY_CONNECTIONS, `Too many connections: at most ${MAX_CONNECTIONS_PER_USER} per user`);
+            return false;
+          }
+          connectionsPerUser.set(user, open + 1);
+          context.extra.socket.once('close', () => {
+            const left = (connectionsPerUser.get(user) ?? 1) - 1;
+            if (left) connectionsPerUser.set(user, left);
+            else connectionsPerUser.delete(user);
+          });
           identities.set(context.extra.socket, session.identity);
+          operations.set(context.extra.socket, new Set());
           if (session.expiresAt !== undefined) {
             const socket = context.extra.socket;
             const expiry = setTimeout(() => socket.close(TOKEN_EXPIRED, 'Token expired: reconnect with a fresh token'), Math.max(0, session.expiresAt - Date.now()));
@@ -71,12 +89,17 @@ export function serveGatewayWebSocket(
           return false;
         }
       },
-      onSubscribe: async (context, _id, payload) => {
+      onSubscribe: async (context, id, payload) => {
+        const active = operations.get(context.extra.socket)!;
+        if (active.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          return [new GraphQLError(`Too many operations on this connection: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} at once.`, { extensions: { code: 'RATE_LIMITED' } })];
+        }
         const enveloped = options.yoga.getEnveloped({ params: payload });
         const document = enveloped.parse(payload.query);
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length) return errors;
         const identity = identities.get(context.extra.socket)!;
+        active.add(id);
         const requestId = randomUUID();
         const contextValue: GatewayContext & { identity: Identity } = {
           identity,
@@ -85,6 +108,7 @@ export function serveGatewayWebSocket(
         };
         return { schema: enveloped.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue, rootValue: enveloped };
       },
+      onComplete: (context, id) => void operations.get(context.extra.socket)?.delete(id),
       execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args: ExecutionArgs) =>
         options.subscribe({

@@ -1,0 +1,119 @@
+import { GraphQLError, type ExecutionResult } from 'graphql';
+
+export const DEFAULT_MAX_BUFFERED = 100;
+
+/** Why a subscriber was dropped: it fell further behind than its buffer allows. */
+export const tooSlow = (limit: number) =>
+  new GraphQLError(`Subscription closed: this client fell more than ${limit} events behind. Resubscribe when you can keep up.`, {
+    extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
+  });
+
+interface Subscriber {
+  queue: ExecutionResult[];
+  /** Resolves the subscriber's pending `next()`, if it is waiting. */
+  wake?: () => void;
+  failure?: GraphQLError;
+  done: boolean;
+}
+
+interface SharedStream {
+  subscribers: Set<Subscriber>;
+  source: AsyncGenerator<ExecutionResult>;
+}
+
+/**
+ * Subscribers asking the same thing (the caller's key: operation, variables, tenant, roles)
+ * share one upstream: it is opened by the first, each event is resolved once and copied to
+ * every subscriber's bounded buffer, and it is closed when the last one leaves. A subscriber that
+ * lets its buffer overflow is ended with SUBSCRIBER_TOO_SLOW; the others never wait for it.
+ */
+export class SubscriptionHub {
+  private readonly streams = new Map<string, SharedStream>();
+
+  constructor(private readonly maxBuffered = DEFAULT_MAX_BUFFERED) {}
+
+  /** How many upstreams are open. */
+  get upstreams(): number {
+    return this.streams.size;
+  }
+
+  subscribe(key: string, open: () => AsyncGenerator<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+    let stream = this.streams.get(key);
+    if (!stream) {
+      stream = { subscribers: new Set(), source: open() };
+      this.streams.set(key, stream);
+      void this.pump(key, stream);
+    }
+    const subscriber: Subscriber = { queue: [], done: false };
+    stream.subscribers.add(subscriber);
+    return this.listen(key, stream, subscriber);
+  }
+
+  private async pump(key: string, stream: SharedStream): Promise<void> {
+    let failure: GraphQLError | undefined;
+    try {
+      for await (const result of stream.source) {
+        for (const subscriber of stream.subscribers) {
+          if (subscriber.queue.length >= this.maxBuffered) {
+            subscriber.failure = tooSlow(this.maxBuffered);
+            subscriber.queue.length = 0;
+            stream.subscribers.delete(subscriber);
+          } else {
+            subscriber.queue.push(result);
+          }
+          subscriber.wake?.();
+        }
+        if (!stream.subscribers.size) break;
+      }
+    } catch (error) {
+      failure = error instanceof GraphQLError ? error : new GraphQLError(`The upstream subscription failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      if (this.streams.get(key) === stream) this.streams.delete(key);
+      for (const subscriber of stream.subscribers) {
+        subscriber.failure ??= failure;
+        subscriber.done = true;
+        subscriber.wake?.();
+      }
+    }
+  }
+
+  /**
+   * An iterator object rather than a generator: a generator never started skips its `finally`
+   * on return(), which would leave the subscriber, and the upstream, behind.
+   */
+  private listen(key: string, stream: SharedStream, subscriber: Subscriber): AsyncGenerator<ExecutionResult> {
+    const leave = async (): Promise<IteratorReturnResult<undefined>> => {
+      subscriber.done = true;
+      subscriber.wake?.();
+      if (stream.subscribers.delete(subscriber) && !stream.subscribers.size && this.streams.get(key) === stream) {
+        this.streams.delete(key);
+        await stream.source.return(undefined);
+      }
+      return { value: undefined, done: true };
+    };
+    const next = async (): Promise<IteratorResult<ExecutionResult>> => {
+      while (true) {
+        const value = subscriber.queue.shift();
+        if (value) return { value, done: false };
+        if (subscriber.failure) {
+          const failure = subscriber.failure;
+          await leave();
+          throw failure;
+        }
+        if (subscriber.done) return leave();
+        await new Promise<void>((resolve) => (subscriber.wake = resolve));
+        subscriber.wake = undefined;
+      }
+    };
+    const iterator: AsyncGenerator<ExecutionResult> = {
+      next,
+      return: leave,
+      throw: async (error: unknown) => {
+        await leave();
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    } as AsyncGenerator<ExecutionResult>;
+    return iterator;
+  }
+}
