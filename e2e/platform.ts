@@ -64,6 +64,10 @@ export async function stopProcess(running: RunningProcess): Promise<number | nul
 export interface Platform {
   gateway: RunningProcess;
   subgraphs: Record<SubgraphName, RunningProcess>;
+  /** Another process of a subgraph, on the same database and Redis. */
+  startSubgraphReplica(name: SubgraphName): Promise<RunningProcess>;
+  /** Another gateway, routing to the given subgraph processes (the first ones by default). */
+  startGatewayReplica(routes?: Partial<Record<SubgraphName, RunningProcess>>): Promise<RunningProcess>;
   internalSecret: string;
   jwtSecret: string;
   stop(): Promise<void>;
@@ -93,19 +97,37 @@ export async function startPlatform(options: { logLevel?: string } = {}): Promis
     ),
   );
   const subgraphs = Object.fromEntries(started.map((running) => [running.name, running])) as Record<SubgraphName, RunningProcess>;
-  const gateway = await startProcess('gateway', 'gateway/src/server.ts', {
-    INTERNAL_SECRET: internalSecret,
-    JWT_SECRET: jwtSecret,
-    GATEWAY_PORT: '0',
-    ...Object.fromEntries(started.map((running) => [`SUBGRAPH_URL_${running.name.toUpperCase()}`, `${running.url}/graphql`])),
-  }, logLevel);
+  const startGateway = (routes: Record<SubgraphName, RunningProcess>) =>
+    startProcess(
+      'gateway',
+      'gateway/src/server.ts',
+      {
+        INTERNAL_SECRET: internalSecret,
+        JWT_SECRET: jwtSecret,
+        GATEWAY_PORT: '0',
+        ...Object.fromEntries(Object.entries(routes).map(([name, running]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, `${running.url}/graphql`])),
+      },
+      logLevel,
+    );
+  const gateway = await startGateway(subgraphs);
+  const replicas: RunningProcess[] = [];
   return {
     gateway,
     subgraphs,
     internalSecret,
     jwtSecret,
+    async startSubgraphReplica(name) {
+      const replica = await startProcess(name, `subgraphs/${name}/src/server.ts`, { ...shared, [`${name.toUpperCase()}_PORT`]: '0' }, logLevel);
+      replicas.push(replica);
+      return replica;
+    },
+    async startGatewayReplica(routes = {}) {
+      const replica = await startGateway({ ...subgraphs, ...routes });
+      replicas.push(replica);
+      return replica;
+    },
     async stop() {
-      await Promise.all([gateway, ...started].map(stopProcess));
+      await Promise.all([gateway, ...started, ...replicas].map(stopProcess));
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
