@@ -30,6 +30,21 @@ async function executeWhenKnown(workflowId: string, inputData: unknown) {
   }
 }
 
+/**
+ * A subscription is live once its upstream (gateway → subgraph → Redis or in-process pub/sub)
+ * is; until then events pass it by. Trigger again until the first event arrives.
+ */
+async function untilFirstEvent<T>(first: Promise<T>, trigger: () => Promise<unknown>): Promise<T> {
+  let arrived = false;
+  void first.then(() => (arrived = true), () => (arrived = true));
+  const deadline = Date.now() + 15_000;
+  while (!arrived && Date.now() < deadline) {
+    await trigger();
+    for (let waited = 0; waited < 500 && !arrived; waited += 25) await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return first;
+}
+
 describe('a judgment end to end through `npm start` (one process, embedded)', () => {
   it('creates a workflow, decides a record with it, and shows the stats on the workflow', async () => {
     const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
@@ -104,15 +119,12 @@ describe('judgmentCompleted through the gateway over graphql-ws', () => {
     void (async () => {
       for await (const event of globexEvents) globexSeen.push(event);
     })();
-    const next = acmeEvents.next();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-
-    const judged = await executeWhenKnown(workflowId, { temperature: 95, vibration: 70 });
-    const event = await next;
+    let judged: Awaited<ReturnType<typeof executeWhenKnown>> | undefined;
+    const event = await untilFirstEvent(acmeEvents.next(), async () => (judged = await executeWhenKnown(workflowId, { temperature: 95, vibration: 70 })));
     expect(event.value).toEqual({
       data: {
         judgmentCompleted: {
-          id: judged.body.data?.executeJudgment.id,
+          id: judged?.body.data?.executeJudgment.id,
           decision: 'STOP_LINE',
           confidence: 1,
           workflow: { id: workflowId, name: 'Watched line' },
@@ -154,10 +166,12 @@ describe('judgmentCompleted through the gateway over Server-Sent Events', () => 
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await executeWhenKnown(workflowId, { temperature: 99, vibration: 99 });
-    let text = '';
-    while (!text.includes('"judgmentCompleted"')) text += new TextDecoder().decode((await reader.read()).value);
+    const readEvent = (async () => {
+      let text = '';
+      while (!text.includes('"judgmentCompleted"')) text += new TextDecoder().decode((await reader.read()).value);
+      return text;
+    })();
+    const text = await untilFirstEvent(readEvent, () => executeWhenKnown(workflowId, { temperature: 99, vibration: 99 }));
     const line = text.split('\n').find((candidate) => candidate.startsWith('data: {"data"'))!;
     expect(JSON.parse(line.slice('data: '.length))).toEqual({ data: { judgmentCompleted: { decision: 'STOP_LINE', workflow: { name: 'SSE line' } } } });
     controller.abort();
@@ -185,10 +199,8 @@ describe('federated subscriptions: selections, limits and lifetime', () => {
       fragment Outcome on JudgmentExecution { verdict: decision methodUsed }`,
       variables: { w: workflowId, withName: true, skipVersion: true },
     });
-    const next = events.next();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await executeWhenKnown(workflowId, { temperature: 90, vibration: 60 });
-    expect((await next).value).toEqual({
+    const next = await untilFirstEvent(events.next(), () => executeWhenKnown(workflowId, { temperature: 90, vibration: 60 }));
+    expect(next.value).toEqual({
       data: { done: { verdict: 'STOP_LINE', methodUsed: 'RULE', line: { label: 'Shaped line', successRate: 1 } } },
     });
     await events.return?.(undefined);
@@ -270,9 +282,8 @@ describe('shared upstreams and limits', () => {
       client.iterate<{ judgmentCompleted: { decision: string } }>({ query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { decision } }', variables: { w: workflowId } }),
     );
     const firsts = streams.map((stream) => stream.next());
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilFirstEvent(Promise.all(firsts), () => executeWhenKnown(workflowId, { temperature: 99, vibration: 99 }));
     expect(await upstreamsOf('judgment')).toBe(before + 1);
-    await executeWhenKnown(workflowId, { temperature: 99, vibration: 99 });
     for (const first of firsts) expect((await first).value).toEqual({ data: { judgmentCompleted: { decision: 'STOP_LINE' } } });
     await Promise.all(streams.map((stream) => stream.return?.(undefined)));
     await Promise.all(clients.map((client) => client.dispose()));

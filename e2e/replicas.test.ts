@@ -43,20 +43,28 @@ describe.runIf(testRedisUrl())('subscriptions across replicas (distributed mode,
 
     const client = createClient({ url: `${gatewayB.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });
     const received: string[] = [];
-    const stream = client.iterate<{ judgmentCompleted: { id: string; workflow: { name: string } } }>({
-      query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id workflow { name } } }',
+    const stream = client.iterate<{ judgmentCompleted: { id: string; decision: string; workflow: { name: string } } }>({
+      query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision workflow { name } } }',
       variables: { w: workflowId },
     });
+    // The upstream is live once an event gets through: warm-up judgments (decided OK) until one
+    // does, then the ten counted ones (decided STOP_LINE).
+    const executed: string[] = [];
+    let live = false;
     const reading = (async () => {
       for await (const event of stream) {
         expect(event.data?.judgmentCompleted.workflow.name).toBe('Replicated line');
-        received.push(event.data!.judgmentCompleted.id);
+        live = true;
+        if (event.data?.judgmentCompleted.decision !== 'STOP_LINE') continue;
+        received.push(event.data.judgmentCompleted.id);
         if (received.length === 10) return;
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-
-    const executed: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (!live && Date.now() < deadline) {
+      await execute(workflowId, { temperature: 80, vibration: 10 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
     for (let n = 0; n < 10; n++) executed.push(await execute(workflowId, { temperature: 90 + n, vibration: 60 }));
     await reading;
     await new Promise((resolve) => setTimeout(resolve, 300));
