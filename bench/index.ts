@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment).
+ * BENCH_ONLY (rules | workflow | judgment | subscriptions), BENCH_SUBSCRIBERS (default 1000),
+ * BENCH_JUDGMENTS_PER_SECOND (default 50).
  * TEST_DATABASE_URL / TEST_REDIS_URL put the services on PostgreSQL / Redis, as in the tests;
  * otherwise PGlite and in-process buses.
  */
 import { cpus } from 'node:os';
 import { benchJudgmentExecutions } from './judgment-executions.ts';
 import { benchRuleEvaluation } from './rule-evaluation.ts';
+import { benchSubscriptions } from './subscriptions.ts';
 import { benchWorkflowWrites } from './workflow-writes.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -37,4 +39,12 @@ if (!only || only === 'judgment') {
         `${await benchJudgmentExecutions({ concurrency: judgmentConcurrency, seconds, shape })}\n`,
     );
   }
+}
+if (!only || only === 'subscriptions') {
+  const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+  const judgmentsPerSecond = Number(process.env.BENCH_JUDGMENTS_PER_SECOND ?? 50);
+  process.stdout.write(
+    `\nSubscriptions through the gateway, every service in one process (npm start)\n` +
+      `${await benchSubscriptions({ subscribers, judgmentsPerSecond, seconds })}\n`,
+  );
 }

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { exampleWorkflowDefinition } from '@judgify/runtime/testing';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { graphql, signToken } from '../e2e/client.ts';
+import { startEmbeddedPlatform } from '../e2e/platform.ts';
+import { percentile } from './load.ts';
+
+const rssMegabytes = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/**
+ * N subscribers (each its own user and WebSocket) of one judgmentCompleted operation through the
+ * gateway, `npm start` style, while judgments run at a steady rate; event→client latency is
+ * measured from the execution's createdAt to arrival (same machine clock).
+ */
+export async function benchSubscriptions(options: { subscribers: number; judgmentsPerSecond: number; seconds: number }): Promise<string> {
+  const platform = await startEmbeddedPlatform({ logLevel: 'info' });
+  const clients: Client[] = [];
+  try {
+    const url = platform.gateway.url;
+    const admin = await signToken({ userId: 'bench-admin', tenantId: 'bench', roles: ['admin'] }, platform.jwtSecret);
+    const created = await graphql(url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token: admin,
+      variables: { input: { name: 'bench line', definition: exampleWorkflowDefinition } },
+    });
+    const workflowId = created.body.data?.createWorkflow.id as string;
+    const execute = (n: number) =>
+      graphql(url, `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { id } }`, {
+        token: admin,
+        variables: { input: { workflowId, inputData: { temperature: 50 + (n % 50), vibration: 60, n }, method: 'RULE' } },
+      });
+    while ((await execute(0)).body.errors) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const latencies: number[] = [];
+    let measuring = false;
+    let received = 0;
+    const endedBy = new Map<string, number>();
+    for (let index = 0; index < options.subscribers; index++) {
+      const token = await signToken({ userId: `viewer-${index}`, tenantId: 'bench', roles: ['viewer'] }, platform.jwtSecret);
+      const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+      clients.push(client);
+      client.subscribe<{ judgmentCompleted: { createdAt: string } }>(
+        { query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision createdAt } }', variables: { w: workflowId } },
+        {
+          next: (event) => {
+            received++;
+            if (measuring && event.data) latencies.push(Date.now() - Date.parse(event.data.judgmentCompleted.createdAt));
+          },
+          error: (error) => {
+            const reason = (error as { message?: string; reason?: string }).message ?? (error as { reason?: string }).reason ?? String(error);
+            endedBy.set(reason, (endedBy.get(reason) ?? 0) + 1);
+          },
+          complete: () => undefined,
+        },
+      );
+    }
+    // Live once a judgment reaches every subscriber.
+    for (let n = 1; received < options.subscribers; n++) {
+      await execute(n);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const upstreams = Number(/graphql_subscriptions_active\{[^}]*subgraph="judgment"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+
+    measuring = true;
+    const interval = 1000 / options.judgmentsPerSecond;
+    const started = performance.now();
+    let sent = 0;
+    let failed = 0;
+    while (performance.now() - started < options.seconds * 1000) {
+      execute(1000 + sent++).then(
+        (result) => void (result.body.errors && failed++),
+        () => void failed++,
+      );
+      const due = started + sent * interval;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    measuring = false;
+    const sorted = latencies.sort((a, b) => a - b);
+    const rss = rssMegabytes(platform.gateway.child.pid!);
+    return [
+      `subscribers ${options.subscribers}, judgments sent ${sent} (${(sent / options.seconds).toFixed(0)}/s, ${failed} failed), events delivered ${sorted.length} of ${(sent - failed) * options.subscribers}`,
+      `event→client latency p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms`,
+      `upstream subscriptions to the judgment subgraph: ${upstreams}; platform process RSS ${rss.toFixed(0)} MB`,
+      `subscriptions ended early: ${[...endedBy].map(([reason, count]) => `${count} × ${reason}`).join('; ') || 'none'}`,
+    ].join('\n');
+  } finally {
+    await Promise.all(clients.map((client) => client.dispose()));
+    await platform.stop();
+  }
+}
