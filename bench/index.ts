@@ -43,8 +43,10 @@ if (!only || only === 'judgment') {
 if (!only || only === 'subscriptions') {
   const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
   const judgmentsPerSecond = Number(process.env.BENCH_JUDGMENTS_PER_SECOND ?? 50);
+  // Judgments reach a separate gateway process's subscribers only through Redis.
+  const shape = process.env.TEST_REDIS_URL ? 'distributed' : 'embedded';
   process.stdout.write(
-    `\nSubscriptions through the gateway, every service in one process (npm start)\n` +
-      `${await benchSubscriptions({ subscribers, judgmentsPerSecond, seconds })}\n`,
+    `\nSubscriptions through the gateway, ${shape === 'distributed' ? 'a process per service' : 'every service in one process (npm start)'}\n` +
+      `${await benchSubscriptions({ subscribers, judgmentsPerSecond, seconds, shape })}\n`,
   );
 }

@@ -3,7 +3,7 @@ import { exampleWorkflowDefinition } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { graphql, signToken } from '../e2e/client.ts';
-import { startEmbeddedPlatform } from '../e2e/platform.ts';
+import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import { percentile } from './load.ts';
 
 const rssMegabytes = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -13,8 +13,13 @@ const rssMegabytes = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(
  * gateway, `npm start` style, while judgments run at a steady rate; event→client latency is
  * measured from the execution's createdAt to arrival (same machine clock).
  */
-export async function benchSubscriptions(options: { subscribers: number; judgmentsPerSecond: number; seconds: number }): Promise<string> {
-  const platform = await startEmbeddedPlatform({ logLevel: 'info' });
+export async function benchSubscriptions(options: {
+  subscribers: number;
+  judgmentsPerSecond: number;
+  seconds: number;
+  shape: 'embedded' | 'distributed';
+}): Promise<string> {
+  const platform = options.shape === 'embedded' ? await startEmbeddedPlatform({ logLevel: 'info' }) : await startPlatform({ logLevel: 'info' });
   const clients: Client[] = [];
   try {
     const url = platform.gateway.url;
@@ -82,7 +87,7 @@ export async function benchSubscriptions(options: { subscribers: number; judgmen
     return [
       `subscribers ${options.subscribers}, judgments sent ${sent} (${(sent / options.seconds).toFixed(0)}/s, ${failed} failed), events delivered ${sorted.length} of ${(sent - failed) * options.subscribers}`,
       `event→client latency p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms`,
-      `upstream subscriptions to the judgment subgraph: ${upstreams}; platform process RSS ${rss.toFixed(0)} MB`,
+      `upstream subscriptions to the judgment subgraph: ${upstreams}; ${options.shape === 'embedded' ? 'platform' : 'gateway'} process RSS ${rss.toFixed(0)} MB`,
       `subscriptions ended early: ${[...endedBy].map(([reason, count]) => `${count} × ${reason}`).join('; ') || 'none'}`,
     ].join('\n');
   } finally {

@@ -146,6 +146,20 @@ describe('judgmentCompleted through the gateway over graphql-ws', () => {
     expect((outcome as { code?: number }).code).toBe(4403);
     await client.dispose();
   });
+
+  it('refuses the subscription, at subscribe time, to a caller without the viewer role', async () => {
+    const roleless = await signToken({ userId: 'nobody', tenantId: identities.acmeOperator.tenantId, roles: [] }, platform.jwtSecret);
+    const client = createClient({ url: `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${roleless}` } });
+    const outcome = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: 'subscription { judgmentCompleted { id } }' }, { next: resolve, error: resolve, complete: () => resolve('completed') });
+    });
+    // graphql-js answers a refused subscribe with one result holding the error; the stream then completes.
+    expect(outcome).toEqual({
+      data: null,
+      errors: [expect.objectContaining({ message: expect.stringMatching(/requires the viewer role/), extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })],
+    });
+    await client.dispose();
+  });
 });
 
 describe('judgmentCompleted through the gateway over Server-Sent Events', () => {

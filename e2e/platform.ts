@@ -68,6 +68,8 @@ export interface Platform {
   startSubgraphReplica(name: SubgraphName): Promise<RunningProcess>;
   /** Another gateway, routing to the given subgraph processes (the first ones by default). */
   startGatewayReplica(routes?: Partial<Record<SubgraphName, RunningProcess>>): Promise<RunningProcess>;
+  /** Stops a process of this platform and starts it again on the same port, as a deploy or a crash would. */
+  restart(child: RunningProcess): Promise<RunningProcess>;
   internalSecret: string;
   jwtSecret: string;
   stop(): Promise<void>;
@@ -78,7 +80,7 @@ export interface Platform {
  * on free ports, talking real HTTP. PostgreSQL/Redis when TEST_DATABASE_URL/TEST_REDIS_URL
  * are set, else PGlite folders and in-process buses.
  */
-export async function startPlatform(options: { logLevel?: string } = {}): Promise<Platform> {
+export async function startPlatform(options: { logLevel?: string; gatewayEnv?: Record<string, string> } = {}): Promise<Platform> {
   const internalSecret = randomBytes(32).toString('hex');
   const jwtSecret = randomBytes(32).toString('hex');
   const database = await createTestDatabase();
@@ -91,43 +93,46 @@ export async function startPlatform(options: { logLevel?: string } = {}): Promis
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
-  const started = await Promise.all(
-    subgraphNames.map((name) =>
-      startProcess(name, `subgraphs/${name}/src/server.ts`, { ...shared, [`${name.toUpperCase()}_PORT`]: '0' }, logLevel),
-    ),
-  );
-  const subgraphs = Object.fromEntries(started.map((running) => [running.name, running])) as Record<SubgraphName, RunningProcess>;
-  const startGateway = (routes: Record<SubgraphName, RunningProcess>) =>
+  const running = new Set<RunningProcess>();
+  const relaunchers = new WeakMap<RunningProcess, (port: string) => Promise<RunningProcess>>();
+  const launch = async (start: (port: string) => Promise<RunningProcess>, port = '0') => {
+    const child = await start(port);
+    running.add(child);
+    relaunchers.set(child, start);
+    return child;
+  };
+  const startSubgraph = (name: SubgraphName) => (port: string) =>
+    startProcess(name, `subgraphs/${name}/src/server.ts`, { ...shared, [`${name.toUpperCase()}_PORT`]: port }, logLevel);
+  const startGateway = (routes: Record<SubgraphName, RunningProcess>) => (port: string) =>
     startProcess(
       'gateway',
       'gateway/src/server.ts',
       {
         INTERNAL_SECRET: internalSecret,
         JWT_SECRET: jwtSecret,
-        GATEWAY_PORT: '0',
+        GATEWAY_PORT: port,
+        ...options.gatewayEnv,
         ...Object.fromEntries(Object.entries(routes).map(([name, running]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, `${running.url}/graphql`])),
       },
       logLevel,
     );
-  const gateway = await startGateway(subgraphs);
-  const replicas: RunningProcess[] = [];
+  const started = await Promise.all(subgraphNames.map((name) => launch(startSubgraph(name))));
+  const subgraphs = Object.fromEntries(started.map((running) => [running.name, running])) as Record<SubgraphName, RunningProcess>;
+  const gateway = await launch(startGateway(subgraphs));
   return {
     gateway,
     subgraphs,
     internalSecret,
     jwtSecret,
-    async startSubgraphReplica(name) {
-      const replica = await startProcess(name, `subgraphs/${name}/src/server.ts`, { ...shared, [`${name.toUpperCase()}_PORT`]: '0' }, logLevel);
-      replicas.push(replica);
-      return replica;
-    },
-    async startGatewayReplica(routes = {}) {
-      const replica = await startGateway({ ...subgraphs, ...routes });
-      replicas.push(replica);
-      return replica;
+    startSubgraphReplica: (name) => launch(startSubgraph(name)),
+    startGatewayReplica: (routes = {}) => launch(startGateway({ ...subgraphs, ...routes })),
+    async restart(child) {
+      await stopProcess(child);
+      running.delete(child);
+      return launch(relaunchers.get(child)!, new URL(child.url).port);
     },
     async stop() {
-      await Promise.all([gateway, ...started, ...replicas].map(stopProcess));
+      await Promise.all([...running].map(stopProcess));
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -140,7 +140,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     metrics,
     authenticator,
     /** Adds graphql-ws (subscriptions included) to the listening server; returns how to close it. */
-    serveWebSocket: (server: Server) => serveGatewayWebSocket(server, { yoga, authenticator, subscribe, logger, activeConnections }),
+    serveWebSocket: (server: Server) => serveGatewayWebSocket(server, { yoga, authenticator, subscribe, logger, activeConnections, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES }),
     close: () => gateway.stop(),
   };
 }

@@ -15,6 +15,8 @@ const gatewayEnv = logEnv.extend(internalSecretEnv.shape).extend({
   INTROSPECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576 + 64 * 1024),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Bytes of events waiting for one WebSocket client beyond which it is closed as too slow. */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
 }).refine((env) => !(env.JWT_SECRET && env.JWKS_URL), {
   path: ['JWKS_URL'],
   message: 'set JWT_SECRET (HS256) or JWKS_URL, not both: which one verifies tokens would be ambiguous',

@@ -3,11 +3,16 @@ import { operationFromDocument, type Schema } from '@apollo/federation-internals
 import type { FetchNode, QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { Identity } from '@judgify/runtime/identity';
 import { IDENTITY_HEADER } from '@judgify/runtime/identity';
-import { print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Counter, Gauge } from 'prom-client';
 import type { GatewayContext } from './context.ts';
+import { batchEntityFetches } from './entity-batching.ts';
+import { mapInOrder } from './map-in-order.ts';
+
+/** Events of one upstream resolved at the same time; beyond that the upstream is read no further until one is delivered. */
+const EVENTS_IN_FLIGHT = 64;
 
 /** The gateway's own planning state; @apollo/gateway keeps it private, so it is read, never changed. */
 interface GatewayInternals {
@@ -31,6 +36,24 @@ export interface SubscriptionRequest {
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
   context: GatewayContext & { identity: Identity };
+}
+
+/** A subgraph that goes away mid-subscription ends it with an error saying so: what happens until the client subscribes again is not seen. */
+async function* namingFailures<T>(upstream: AsyncIterable<T>, subgraph: string): AsyncGenerator<T> {
+  try {
+    yield* upstream;
+  } catch (error) {
+    // The subgraph's own refusal (an `error` message) reaches the client as the subgraph put it.
+    if (Array.isArray(error) && error.length) {
+      const [first] = error as GraphQLFormattedError[];
+      throw new GraphQLError(first!.message, { extensions: { ...first!.extensions, serviceName: subgraph } });
+    }
+    const closed = error as { code?: unknown; reason?: unknown; message?: unknown };
+    const cause = typeof closed.code === 'number' ? `connection closed with ${closed.code}${closed.reason ? ` ${String(closed.reason)}` : ''}` : String(closed.message ?? error);
+    throw new GraphQLError(`The ${subgraph} subgraph ended this subscription (${cause}). Events after this may have been missed: subscribe again, and query what changed in between.`, {
+      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: subgraph },
+    });
+  }
 }
 
 /**
@@ -74,16 +97,18 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
       logger: undefined,
       overallCachePolicy: undefined,
     } as unknown as Parameters<typeof executeQueryPlan>[2];
+    // Entity fetches of events resolved together go out as one request per subgraph.
+    const batched = Object.fromEntries(Object.entries(internals.serviceMap).map(([name, service]) => [name, batchEntityFetches(service.dataSource)]));
+    const perEvent: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary as FetchNode, rest] } : primary };
+    const resolve = async (event: FormattedExecutionResult<Record<string, unknown>, unknown>) => {
+      options.metrics.events.inc({ subgraph: primary.serviceName });
+      const answered: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, errors: event.errors as never }) };
+      const serviceMap = { ...batched, [primary.serviceName]: answered };
+      return (await executeQueryPlan(perEvent, serviceMap, requestContext, operationContext, internals.supergraphSchema, internals.apiSchema)) as ExecutionResult;
+    };
     options.metrics.active.inc({ subgraph: primary.serviceName });
     try {
-      for await (const event of upstream) {
-        options.metrics.events.inc({ subgraph: primary.serviceName });
-        const answered: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, errors: event.errors as never }) };
-        const serviceMap = Object.fromEntries(Object.entries(internals.serviceMap).map(([name, service]) => [name, service.dataSource]));
-        serviceMap[primary.serviceName] = answered;
-        const perEvent: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary as FetchNode, rest] } : primary };
-        yield (await executeQueryPlan(perEvent, serviceMap, requestContext, operationContext, internals.supergraphSchema, internals.apiSchema)) as ExecutionResult;
-      }
+      yield* mapInOrder(namingFailures(upstream, primary.serviceName), resolve, EVENTS_IN_FLIGHT);
     } finally {
       options.metrics.active.dec({ subgraph: primary.serviceName });
       await upstream.return?.(undefined);

@@ -52,6 +52,8 @@ export function createSubgraphBuilder<TContext extends RequestContext>() {
         operator: hasRole(context.identity, 'operator'),
         admin: hasRole(context.identity, 'admin'),
       }),
+      // A subscriber without the role is refused when it subscribes, not silently on each event.
+      authorizeOnSubscribe: true,
       unauthorizedError: (_parent, context, info, result) => {
         const needed = [...new Set(scopesIn(result.failure))].join(' or ') || 'another role';
         return new AppError(
