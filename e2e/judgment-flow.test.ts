@@ -221,14 +221,21 @@ describe('federated subscriptions: selections, limits and lifetime', () => {
     await client.dispose();
   });
 
-  it('counts open connections and subscriptions in /metrics', async () => {
+  it('counts open connections, subscriptions and resolved events in /metrics', async () => {
+    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token: admin,
+      variables: { input: { name: 'Counted line', definition: exampleWorkflowDefinition } },
+    });
+    const workflowId = created.body.data?.createWorkflow.id;
+    await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
     const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });
-    const events = client.iterate({ query: 'subscription { judgmentCompleted { id } }' });
-    void events.next();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const events = client.iterate({ query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id workflow { name } } }', variables: { w: workflowId } });
+    await untilFirstEvent(events.next(), () => executeWhenKnown(workflowId, { temperature: 1, vibration: 1 }));
     const metrics = await (await fetch(`${platform.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/active_websocket_connections\{[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/graphql_subscriptions_active\{[^}]*subgraph="judgment"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/graphql_subscriptions_active\{[^}]*subgraph="judgment",field="judgmentCompleted"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/graphql_subscription_events_total\{[^}]*subgraph="judgment",field="judgmentCompleted"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/graphql_subscription_event_resolution_seconds_count\{[^}]*field="judgmentCompleted"[^}]*\} [1-9]/);
     await events.return?.(undefined);
     await client.dispose();
   });

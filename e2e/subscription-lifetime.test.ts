@@ -153,6 +153,8 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
     for (let n = 0; n < 30; n++) executed.push(await execute(bulky));
     stalled.resume();
     expect(await closed).toEqual({ code: 1013, reason: expect.stringMatching(/^Too slow: over 256 KiB of events waiting for this client/) });
+    const metrics = await (await fetch(`${platform.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/graphql_subscribers_dropped_total\{reason="socket_backlog"[^}]*\} 1\b/);
 
     const deadline = Date.now() + 10_000;
     while (!executed.every((id) => keepingUp.includes(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -3,7 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { useApolloFederation } from '@envelop/apollo-federation';
 import { createIdentityMinter, type Identity } from '@judgify/runtime/identity';
 import { redactedError, type Logger } from '@judgify/runtime/logger';
-import { Counter, createMetrics, Gauge, useMetrics } from '@judgify/runtime/metrics';
+import { Counter, createMetrics, Gauge, Histogram, useMetrics } from '@judgify/runtime/metrics';
 import { useHealth } from '@judgify/runtime/use-health';
 import { useInputGuards } from '@judgify/runtime/use-input-guards';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
@@ -13,7 +13,7 @@ import { createAuthenticator } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { createFederatedSubscriber } from './federated-subscriptions.ts';
-import { SubscriptionHub } from './subscription-hub.ts';
+import { DEFAULT_MAX_BUFFERED, SubscriptionHub } from './subscription-hub.ts';
 import { serveGatewayWebSocket } from './gateway-websocket.ts';
 import { useOperationLimits } from './security.ts';
 import { useRequestErrors } from './use-request-errors.ts';
@@ -87,12 +87,25 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     mintIdentity,
     webSocketUrlOf: (name, routingUrl) => (config.subgraphUrls[name] ?? routingUrl).replace(/^http/, 'ws'),
     metrics: {
-      active: new Gauge({ name: 'graphql_subscriptions_active', help: 'Open federated subscriptions by owning subgraph', labelNames: ['subgraph'], registers: [metrics.registry] }),
-      events: new Counter({ name: 'graphql_subscription_events_total', help: 'Subscription events resolved and sent, by owning subgraph', labelNames: ['subgraph'], registers: [metrics.registry] }),
+      active: new Gauge({ name: 'graphql_subscriptions_active', help: 'Open federated upstream subscriptions by owning subgraph and root field', labelNames: ['subgraph', 'field'], registers: [metrics.registry] }),
+      events: new Counter({ name: 'graphql_subscription_events_total', help: 'Subscription events received from subgraphs, by owning subgraph and root field', labelNames: ['subgraph', 'field'], registers: [metrics.registry] }),
+      resolution: new Histogram({
+        name: 'graphql_subscription_event_resolution_seconds',
+        help: 'Time to resolve one subscription event across subgraphs (entity fetches included)',
+        labelNames: ['subgraph', 'field'],
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers: [metrics.registry],
+      }),
     },
   });
   // Subscribers of the same operation and variables, in the same tenant with the same roles, share one upstream.
-  const hub = new SubscriptionHub();
+  const dropped = new Counter({
+    name: 'graphql_subscribers_dropped_total',
+    help: 'Subscribers ended for falling behind: event_backlog (buffered events), socket_backlog (unsent WebSocket bytes)',
+    labelNames: ['reason'],
+    registers: [metrics.registry],
+  });
+  const hub = new SubscriptionHub(DEFAULT_MAX_BUFFERED, () => dropped.inc({ reason: 'event_backlog' }));
   const subscribe: typeof federated = (request) =>
     hub.subscribe(
       JSON.stringify([request.context.identity.tenantId, [...request.context.identity.roles].sort(), print(request.document), request.operationName ?? null, request.variables ?? {}]),
@@ -140,7 +153,16 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     metrics,
     authenticator,
     /** Adds graphql-ws (subscriptions included) to the listening server; returns how to close it. */
-    serveWebSocket: (server: Server) => serveGatewayWebSocket(server, { yoga, authenticator, subscribe, logger, activeConnections, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES }),
+    serveWebSocket: (server: Server) =>
+      serveGatewayWebSocket(server, {
+        yoga,
+        authenticator,
+        subscribe,
+        logger,
+        activeConnections,
+        maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+        onTooSlow: () => dropped.inc({ reason: 'socket_backlog' }),
+      }),
     close: () => gateway.stop(),
   };
 }

@@ -3,10 +3,10 @@ import { operationFromDocument, type Schema } from '@apollo/federation-internals
 import type { FetchNode, QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { Identity } from '@judgify/runtime/identity';
 import { IDENTITY_HEADER } from '@judgify/runtime/identity';
-import { GraphQLError, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { Counter, Gauge } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { GatewayContext } from './context.ts';
 import { batchEntityFetches } from './entity-batching.ts';
 import { mapInOrder } from './map-in-order.ts';
@@ -28,7 +28,7 @@ export interface FederatedSubscriptionOptions {
   mintIdentity(identity: Identity, subgraph: string): Promise<string>;
   /** The subgraph's graphql-ws URL, from its routing URL. */
   webSocketUrlOf(subgraph: string, routingUrl: string): string;
-  metrics: { active: Gauge<'subgraph'>; events: Counter<'subgraph'> };
+  metrics: { active: Gauge<'subgraph' | 'field'>; events: Counter<'subgraph' | 'field'>; resolution: Histogram<'subgraph' | 'field'> };
 }
 
 export interface SubscriptionRequest {
@@ -73,6 +73,9 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
     if (plan.node?.kind !== 'Subscription') throw new Error('not a subscription operation');
     const { primary, rest } = plan.node;
     const owner = internals.serviceMap[primary.serviceName];
+    // A subscription has exactly one root field (graphql validation), a bounded label.
+    const rootField = operationContext.operation.selectionSet.selections[0];
+    const labels = { subgraph: primary.serviceName, field: rootField?.kind === Kind.FIELD ? rootField.name.value : 'unknown' };
     if (!owner?.url) throw new Error(`no routing URL for subgraph ${primary.serviceName}`);
 
     const variables = request.variables ?? {};
@@ -101,16 +104,19 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
     const batched = Object.fromEntries(Object.entries(internals.serviceMap).map(([name, service]) => [name, batchEntityFetches(service.dataSource)]));
     const perEvent: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary as FetchNode, rest] } : primary };
     const resolve = async (event: FormattedExecutionResult<Record<string, unknown>, unknown>) => {
-      options.metrics.events.inc({ subgraph: primary.serviceName });
+      const resolving = options.metrics.resolution.startTimer(labels);
+      options.metrics.events.inc(labels);
       const answered: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, errors: event.errors as never }) };
       const serviceMap = { ...batched, [primary.serviceName]: answered };
-      return (await executeQueryPlan(perEvent, serviceMap, requestContext, operationContext, internals.supergraphSchema, internals.apiSchema)) as ExecutionResult;
+      const result = (await executeQueryPlan(perEvent, serviceMap, requestContext, operationContext, internals.supergraphSchema, internals.apiSchema)) as ExecutionResult;
+      resolving();
+      return result;
     };
-    options.metrics.active.inc({ subgraph: primary.serviceName });
+    options.metrics.active.inc(labels);
     try {
       yield* mapInOrder(namingFailures(upstream, primary.serviceName), resolve, EVENTS_IN_FLIGHT);
     } finally {
-      options.metrics.active.dec({ subgraph: primary.serviceName });
+      options.metrics.active.dec(labels);
       await upstream.return?.(undefined);
       await client.dispose();
     }

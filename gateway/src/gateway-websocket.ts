@@ -56,6 +56,7 @@ export function serveGatewayWebSocket(
     activeConnections: Gauge;
     /** Bytes waiting to be sent to one client beyond which it is closed as too slow. */
     maxBufferedBytes: number;
+    onTooSlow: () => void;
   },
 ) {
   const { maxBufferedBytes } = options;
@@ -147,6 +148,7 @@ export function serveGatewayWebSocket(
         send: (data) => {
           if (socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > maxBufferedBytes) {
+            options.onTooSlow();
             socket.close(TOO_SLOW, `Too slow: over ${Math.round(maxBufferedBytes / 1024)} KiB of events waiting for this client; reconnect`);
             return;
           }

@@ -63,7 +63,8 @@ describe('subscription hub', () => {
   });
 
   it('ends a subscriber that falls too far behind, without holding back the others', async () => {
-    const hub = new SubscriptionHub(3);
+    let dropped = 0;
+    const hub = new SubscriptionHub(3, () => dropped++);
     const source = manualSource();
     const slow = hub.subscribe('k', source.open);
     const fast = hub.subscribe('k', source.open);
@@ -83,6 +84,7 @@ describe('subscription hub', () => {
     await reading;
     expect(seenByFast).toEqual([1, 2, 3, 4, 5, 6]);
     await expect(slow.next()).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_TOO_SLOW' } });
+    expect(dropped).toBe(1);
   });
 
   it('passes an upstream failure to every subscriber', async () => {

@@ -30,7 +30,10 @@ interface SharedStream {
 export class SubscriptionHub {
   private readonly streams = new Map<string, SharedStream>();
 
-  constructor(private readonly maxBuffered = DEFAULT_MAX_BUFFERED) {}
+  constructor(
+    private readonly maxBuffered = DEFAULT_MAX_BUFFERED,
+    private readonly onTooSlow: () => void = () => undefined,
+  ) {}
 
   /** How many upstreams are open. */
   get upstreams(): number {
@@ -56,6 +59,7 @@ export class SubscriptionHub {
         for (const subscriber of stream.subscribers) {
           if (subscriber.queue.length >= this.maxBuffered) {
             subscriber.failure = tooSlow(this.maxBuffered);
+            this.onTooSlow();
             subscriber.queue.length = 0;
             stream.subscribers.delete(subscriber);
           } else {
