@@ -6,7 +6,8 @@ import { graphql, signToken } from '../e2e/client.ts';
 import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import { percentile } from './load.ts';
 
-const rssMegabytes = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+/** The process's peak resident memory (VmHWM), in MB. */
+const peakRssMegabytes = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /**
  * N subscribers (each its own user and WebSocket) of one judgmentCompleted operation through the
@@ -38,18 +39,21 @@ export async function benchSubscriptions(options: {
 
     const latencies: number[] = [];
     let measuring = false;
+    let lastArrival = 0;
     let received = 0;
     const endedBy = new Map<string, number>();
     for (let index = 0; index < options.subscribers; index++) {
       const token = await signToken({ userId: `viewer-${index}`, tenantId: 'bench', roles: ['viewer'] }, platform.jwtSecret);
-      const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } });
+      const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
       clients.push(client);
       client.subscribe<{ judgmentCompleted: { createdAt: string } }>(
         { query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision createdAt } }', variables: { w: workflowId } },
         {
           next: (event) => {
             received++;
-            if (measuring && event.data) latencies.push(Date.now() - Date.parse(event.data.judgmentCompleted.createdAt));
+            if (!measuring || !event.data) return;
+            lastArrival = performance.now();
+            latencies.push(Date.now() - Date.parse(event.data.judgmentCompleted.createdAt));
           },
           error: (error) => {
             const reason = (error as { message?: string; reason?: string }).message ?? (error as { reason?: string }).reason ?? String(error);
@@ -80,15 +84,23 @@ export async function benchSubscriptions(options: {
       const due = started + sent * interval;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
     }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Until every event arrived or deliveries stall for 5 s: what the gateway still had queued counts too.
+    const expected = () => (sent - failed) * options.subscribers;
+    for (let stalledSince = performance.now(), delivered = 0; latencies.length < expected() && performance.now() - stalledSince < 5000; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (latencies.length !== delivered) [delivered, stalledSince] = [latencies.length, performance.now()];
+    }
     measuring = false;
     const sorted = latencies.sort((a, b) => a - b);
-    const rss = rssMegabytes(platform.gateway.child.pid!);
+    const rss = peakRssMegabytes(platform.gateway.child.pid!);
+    const after = await (await fetch(`${url}/metrics`)).text();
+    const dropped = [...after.matchAll(/graphql_subscribers_dropped_total\{reason="(\w+)"[^}]*\} (\d+)/g)].map(([, reason, count]) => `${count} × ${reason}`);
     return [
-      `subscribers ${options.subscribers}, judgments sent ${sent} (${(sent / options.seconds).toFixed(0)}/s, ${failed} failed), events delivered ${sorted.length} of ${(sent - failed) * options.subscribers}`,
+      `subscribers ${options.subscribers}, judgments sent ${sent} (${(sent / options.seconds).toFixed(0)}/s, ${failed} failed), events delivered ${sorted.length} of ${expected()}`,
+      `delivered ${(sorted.length / ((lastArrival - started) / 1000)).toFixed(0)} messages/s from the first judgment to the last delivery`,
       `event→client latency p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms`,
-      `upstream subscriptions to the judgment subgraph: ${upstreams}; ${options.shape === 'embedded' ? 'platform' : 'gateway'} process RSS ${rss.toFixed(0)} MB`,
-      `subscriptions ended early: ${[...endedBy].map(([reason, count]) => `${count} × ${reason}`).join('; ') || 'none'}`,
+      `upstream subscriptions to the judgment subgraph: ${upstreams}; ${options.shape === 'embedded' ? 'platform' : 'gateway'} process peak RSS ${rss.toFixed(0)} MB`,
+      `subscriptions ended early: ${[...endedBy].map(([reason, count]) => `${count} × ${reason}`).join('; ') || 'none'}; dropped by the gateway as too slow: ${dropped.join(', ') || 'none'}`,
     ].join('\n');
   } finally {
     await Promise.all(clients.map((client) => client.dispose()));
