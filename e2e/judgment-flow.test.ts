@@ -147,6 +147,36 @@ describe('judgmentCompleted through the gateway over graphql-ws', () => {
     await client.dispose();
   });
 
+  it('closes with the protocol’s codes when a client breaks graphql-transport-ws', async () => {
+    const url = `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`;
+    const init = JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${operator}` } });
+    const subscribe = JSON.stringify({ id: 'one', type: 'subscribe', payload: { query: 'subscription { judgmentCompleted { id } }' } });
+    const closeOf = (protocol: string | undefined, talk: (socket: WebSocket) => void) =>
+      new Promise<{ code: number; reason: string }>((resolve) => {
+        const socket = new WebSocket(url, protocol ? [protocol] : []);
+        socket.once('open', () => talk(socket));
+        socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      });
+    const afterAck = (then: (socket: WebSocket) => void) => (socket: WebSocket) => {
+      socket.once('message', () => then(socket));
+      socket.send(init);
+    };
+    const outcomes = await Promise.all([
+      closeOf(undefined, () => undefined),
+      closeOf('graphql-transport-ws', (socket) => socket.send('{not json')),
+      closeOf('graphql-transport-ws', (socket) => socket.send(subscribe)),
+      closeOf('graphql-transport-ws', afterAck((socket) => [subscribe, subscribe].forEach((message) => socket.send(message)))),
+      closeOf('graphql-transport-ws', afterAck((socket) => socket.send(init))),
+    ]);
+    expect(outcomes).toEqual([
+      { code: 4406, reason: 'Subprotocol not acceptable' },
+      { code: 4400, reason: 'Invalid message received' },
+      { code: 4401, reason: 'Unauthorized' },
+      { code: 4409, reason: 'Subscriber for one already exists' },
+      { code: 4429, reason: 'Too many initialisation requests' },
+    ]);
+  });
+
   it('refuses the subscription, at subscribe time, to a caller without the viewer role', async () => {
     const roleless = await signToken({ userId: 'nobody', tenantId: identities.acmeOperator.tenantId, roles: [] }, platform.jwtSecret);
     const client = createClient({ url: `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${roleless}` } });
@@ -189,6 +219,23 @@ describe('judgmentCompleted through the gateway over Server-Sent Events', () => 
     const line = text.split('\n').find((candidate) => candidate.startsWith('data: {"data"'))!;
     expect(JSON.parse(line.slice('data: '.length))).toEqual({ data: { judgmentCompleted: { decision: 'STOP_LINE', workflow: { name: 'SSE line' } } } });
     controller.abort();
+  });
+
+  it('ends the stream with UNAUTHENTICATED when the token expires', async () => {
+    const shortLived = await signToken(identities.acmeOperator, platform.jwtSecret, '2s');
+    const response = await fetch(`${platform.gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${shortLived}` },
+      body: JSON.stringify({ query: 'subscription { judgmentCompleted { id } }' }),
+    });
+    // The whole body arrives only because the server ends the stream.
+    const text = await response.text();
+    const results = text
+      .split('\n')
+      .filter((line) => line.startsWith('data: {'))
+      .map((line) => JSON.parse(line.slice('data: '.length)) as { errors?: Array<{ message: string; extensions: { code: string } }> });
+    expect(results.at(-1)?.errors).toEqual([{ message: 'Token expired: subscribe again with a fresh token.', extensions: { code: 'UNAUTHENTICATED' } }]);
+    expect(text).toMatch(/event: complete/);
   });
 });
 

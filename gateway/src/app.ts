@@ -16,6 +16,7 @@ import { createFederatedSubscriber } from './federated-subscriptions.ts';
 import { DEFAULT_MAX_BUFFERED, SubscriptionHub } from './subscription-hub.ts';
 import { serveGatewayWebSocket } from './gateway-websocket.ts';
 import { useOperationLimits } from './security.ts';
+import { untilTokenExpiry } from './until-token-expiry.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 import { SubgraphDataSource, subgraphLatency } from './subgraph-data-source.ts';
 
@@ -31,18 +32,20 @@ function useIntrospection(enabled: boolean): Plugin[] {
   return [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) }];
 }
 
-/** Subscriptions over HTTP (Server-Sent Events) run federated too, like those over graphql-ws. */
+/** Subscriptions over HTTP (Server-Sent Events) run federated too, like those over graphql-ws, and end when the token expires. */
 function useFederatedSubscriptions(subscribe: ReturnType<typeof createFederatedSubscriber>): Plugin<GatewayContext> {
   return {
     onSubscribe({ setSubscribeFn }) {
-      setSubscribeFn((args) =>
-        subscribe({
+      setSubscribeFn((args) => {
+        const context = args.contextValue as GatewayContext & { identity: Identity };
+        const stream = subscribe({
           document: args.document,
           operationName: args.operationName,
           variables: args.variableValues as Record<string, unknown> | undefined,
-          context: args.contextValue as GatewayContext & { identity: Identity },
-        }),
-      );
+          context,
+        });
+        return untilTokenExpiry(stream, context.tokenExpiresAt);
+      });
     },
   };
 }
@@ -143,8 +146,8 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     ],
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
-      const identity = await authenticator.authenticate(request.headers.get('authorization'));
-      return { identity, requestId, log: logger.child({ requestId, userId: identity.userId, tenantId: identity.tenantId }) };
+      const { identity, expiresAt } = await authenticator.session(request.headers.get('authorization'));
+      return { identity, tokenExpiresAt: expiresAt, requestId, log: logger.child({ requestId, userId: identity.userId, tenantId: identity.tenantId }) };
     },
   });
 
