@@ -1,5 +1,4 @@
-import { exampleWorkflowDefinition } from '@judgify/runtime/testing';
-import { graphql, signToken } from '../e2e/client.ts';
+import { createExampleWorkflow, graphql, signToken } from '../e2e/client.ts';
 import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import { report, runLoad } from './load.ts';
 
@@ -15,11 +14,7 @@ export async function benchJudgmentExecutions(options: { concurrency: number; se
   try {
     const token = await signToken({ userId: 'bench', tenantId: 'bench', roles: ['admin'] }, platform.jwtSecret);
     const url = platform.gateway.url;
-    const created = await graphql(url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token,
-      variables: { input: { name: 'bench line', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id as string;
+    const workflowId = await createExampleWorkflow(url, token, 'bench line');
     const execute = async (inputData: Record<string, number>) => {
       const result = await graphql(url, EXECUTE, { token, variables: { input: { workflowId, inputData, method: 'RULE' } } });
       if (result.body.errors) throw new Error(result.body.errors[0]?.message);

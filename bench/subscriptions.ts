@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { exampleWorkflowDefinition } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { graphql, signToken } from '../e2e/client.ts';
+import { createExampleWorkflow, graphql, signToken } from '../e2e/client.ts';
 import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import { percentile } from './load.ts';
 
@@ -25,11 +24,7 @@ export async function benchSubscriptions(options: {
   try {
     const url = platform.gateway.url;
     const admin = await signToken({ userId: 'bench-admin', tenantId: 'bench', roles: ['admin'] }, platform.jwtSecret);
-    const created = await graphql(url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'bench line', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id as string;
+    const workflowId = await createExampleWorkflow(url, admin, 'bench line');
     const execute = (n: number) =>
       graphql(url, `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { id } }`, {
         token: admin,

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { exampleWorkflowDefinition } from '@judgify/runtime/testing';
 import type { Identity } from '@judgify/runtime/identity';
 
 export interface GraphQLResult {
@@ -36,4 +37,15 @@ export async function graphql(
     body: JSON.stringify({ query, variables: options.variables }),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResult['body'] };
+}
+
+/** Creates a workflow with the spec's example definition through the gateway; returns its id. */
+export async function createExampleWorkflow(url: string, token: string, name: string): Promise<string> {
+  const created = await graphql(url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+    token,
+    variables: { input: { name, definition: exampleWorkflowDefinition } },
+  });
+  const id = created.body.data?.createWorkflow?.id as string | undefined;
+  if (!id) throw new Error(`createWorkflow failed: ${JSON.stringify(created.body.errors)}`);
+  return id;
 }

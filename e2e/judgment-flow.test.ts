@@ -1,8 +1,8 @@
-import { exampleWorkflowDefinition, identities } from '@judgify/runtime/testing';
+import { identities } from '@judgify/runtime/testing';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { graphql, signToken } from './client.ts';
+import { createExampleWorkflow, graphql, signToken } from './client.ts';
 import { startEmbeddedPlatform } from './platform.ts';
 
 let platform: Awaited<ReturnType<typeof startEmbeddedPlatform>>;
@@ -47,11 +47,7 @@ async function untilFirstEvent<T>(first: Promise<T>, trigger: () => Promise<unkn
 
 describe('a judgment end to end through `npm start` (one process, embedded)', () => {
   it('creates a workflow, decides a record with it, and shows the stats on the workflow', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Line 3 overheating', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id;
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Line 3 overheating');
 
     const judged = await executeWhenKnown(workflowId, { temperature: 90, vibration: 60 });
     expect(judged.body.errors).toBeUndefined();
@@ -80,11 +76,7 @@ describe('a judgment end to end through `npm start` (one process, embedded)', ()
   });
 
   it('stops judging a workflow once it is deactivated', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Soon inactive', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id;
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Soon inactive');
     await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
     await graphql(platform.gateway.url, `mutation($id: ID!) { deactivateWorkflow(id: $id) { version } }`, { token: admin, variables: { id: workflowId } });
     const deadline = Date.now() + 10_000;
@@ -98,11 +90,7 @@ describe('a judgment end to end through `npm start` (one process, embedded)', ()
 
 describe('judgmentCompleted through the gateway over graphql-ws', () => {
   it('delivers each judgment with fields from another subgraph, to its own tenant only', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Watched line', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id;
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Watched line');
     await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
 
     const wsUrl = `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`;
@@ -194,11 +182,7 @@ describe('judgmentCompleted through the gateway over graphql-ws', () => {
 
 describe('judgmentCompleted through the gateway over Server-Sent Events', () => {
   it('streams federated events to an SSE client on /graphql', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'SSE line', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id;
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'SSE line');
     await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
 
     const controller = new AbortController();
@@ -243,11 +227,7 @@ describe('federated subscriptions: selections, limits and lifetime', () => {
   const wsUrl = () => `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`;
 
   it('shapes each event by the whole selection: aliases, fragments, variables, @include / @skip', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Shaped line', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id;
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Shaped line');
     await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
     const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });
     const events = client.iterate<Record<string, unknown>>({
@@ -269,11 +249,7 @@ describe('federated subscriptions: selections, limits and lifetime', () => {
   });
 
   it('counts open connections, subscriptions and resolved events in /metrics', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Counted line', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id;
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Counted line');
     await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
     const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });
     const events = client.iterate({ query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id workflow { name } } }', variables: { w: workflowId } });
@@ -300,11 +276,7 @@ describe('federated subscriptions: selections, limits and lifetime', () => {
 
 describe('workflowChanged through the gateway', () => {
   it('pushes each change of one workflow, then null once it is deleted', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Changing line', definition: exampleWorkflowDefinition } },
-    });
-    const id = created.body.data?.createWorkflow.id;
+    const id = await createExampleWorkflow(platform.gateway.url, admin, 'Changing line');
     const client = createClient({ url: `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` } });
     const events = client.iterate<{ workflowChanged: { version: number; description: string | null; isActive: boolean } | null }>({
       query: 'subscription($id: ID!) { workflowChanged(id: $id) { version description isActive } }',
@@ -336,11 +308,7 @@ describe('shared upstreams and limits', () => {
   };
 
   it('gives subscribers of the same operation in one tenant one upstream, and closes it when they leave', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Shared line', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id;
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Shared line');
     await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
     const before = await upstreamsOf('judgment');
     const clients = [operator, await signToken({ ...identities.acmeOperator, userId: 'olga' }, platform.jwtSecret)].map((token) =>

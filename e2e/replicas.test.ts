@@ -1,8 +1,8 @@
-import { exampleWorkflowDefinition, identities, testRedisUrl } from '@judgify/runtime/testing';
+import { identities, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { graphql, signToken } from './client.ts';
+import { createExampleWorkflow, graphql, signToken } from './client.ts';
 import { startPlatform, type Platform, type RunningProcess } from './platform.ts';
 
 // Separate processes share events and live updates only through Redis: this is distributed mode.
@@ -34,11 +34,7 @@ describe.runIf(testRedisUrl())('subscriptions across replicas (distributed mode,
   }
 
   it('delivers judgments executed via gateway A and judgment replica X to subscribers of gateway B and replica Y, once each, in order', async () => {
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Replicated line', definition: exampleWorkflowDefinition } },
-    });
-    const workflowId = created.body.data?.createWorkflow.id;
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Replicated line');
     await execute(workflowId, { temperature: 1, vibration: 1 });
 
     const client = createClient({ url: `${gatewayB.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });

@@ -1,8 +1,8 @@
-import { exampleWorkflowDefinition, identities, testRedisUrl } from '@judgify/runtime/testing';
+import { identities, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { graphql, signToken } from './client.ts';
+import { createExampleWorkflow, graphql, signToken } from './client.ts';
 import { startPlatform, type Platform } from './platform.ts';
 
 const SUBSCRIPTION = 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision workflow { name } } }';
@@ -22,11 +22,7 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
     platform = await startPlatform({ logLevel: 'info', gatewayEnv: { WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED_BYTES) } });
     admin = await signToken(identities.acmeAdmin, platform.jwtSecret);
     operator = await signToken(identities.acmeOperator, platform.jwtSecret);
-    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
-      token: admin,
-      variables: { input: { name: 'Restarted line', definition: exampleWorkflowDefinition } },
-    });
-    workflowId = created.body.data?.createWorkflow.id;
+    workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Restarted line');
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.dispose()));

@@ -8,6 +8,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { GatewayContext } from './context.ts';
+import { closableStream } from './closable-stream.ts';
 import { batchEntityFetches } from './entity-batching.ts';
 import { mapInOrder } from './map-in-order.ts';
 
@@ -129,19 +130,12 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
   return function subscribe(request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
     let upstream: AsyncIterator<unknown> | undefined;
     const generator = run(request, (opened) => (upstream = opened));
-    const close = async () => {
-      await upstream?.return?.(undefined);
-      return generator.return(undefined);
-    };
-    const iterator: AsyncGenerator<ExecutionResult> = {
-      next: () => generator.next(),
-      return: close,
-      throw: async (error: unknown) => {
-        await close();
-        throw error;
+    return closableStream(
+      () => generator.next(),
+      async () => {
+        await upstream?.return?.(undefined);
+        await generator.return(undefined);
       },
-      [Symbol.asyncIterator]: () => iterator,
-    } as AsyncGenerator<ExecutionResult>;
-    return iterator;
+    );
   };
 }

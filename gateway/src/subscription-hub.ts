@@ -1,4 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
+import { closableStream } from './closable-stream.ts';
 
 export const DEFAULT_MAX_BUFFERED = 100;
 
@@ -81,10 +82,7 @@ export class SubscriptionHub {
     }
   }
 
-  /**
-   * An iterator object rather than a generator: a generator never started skips its `finally`
-   * on return(), which would leave the subscriber, and the upstream, behind.
-   */
+  /** Leaving (return) must release the subscriber, and maybe the upstream, even before its first read. */
   private listen(key: string, stream: SharedStream, subscriber: Subscriber): AsyncGenerator<ExecutionResult> {
     const leave = async (): Promise<IteratorReturnResult<undefined>> => {
       subscriber.done = true;
@@ -109,15 +107,6 @@ export class SubscriptionHub {
         subscriber.wake = undefined;
       }
     };
-    const iterator: AsyncGenerator<ExecutionResult> = {
-      next,
-      return: leave,
-      throw: async (error: unknown) => {
-        await leave();
-        throw error;
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    } as AsyncGenerator<ExecutionResult>;
-    return iterator;
+    return closableStream(next, leave);
   }
 }

@@ -1,4 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
+import { closableStream } from './closable-stream.ts';
 
 export const tokenExpired = () =>
   new GraphQLError('Token expired: subscribe again with a fresh token.', { extensions: { code: 'UNAUTHENTICATED' } });
@@ -22,25 +23,13 @@ export function untilTokenExpiry(stream: AsyncGenerator<ExecutionResult>, expire
     told = true;
     await stream.return(undefined);
   };
-  const iterator: AsyncGenerator<ExecutionResult> = {
-    async next() {
-      if (told) return { value: undefined, done: true };
-      const result = expired ? { value: undefined, done: true as const } : await stream.next();
-      if (!result.done) return result;
-      clearTimeout(timer);
-      if (!expired) return result;
-      told = true;
-      return { value: { errors: [tokenExpired()] }, done: false };
-    },
-    return: async () => {
-      await close();
-      return { value: undefined, done: true };
-    },
-    throw: async (error: unknown) => {
-      await close();
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  } as AsyncGenerator<ExecutionResult>;
-  return iterator;
+  return closableStream(async () => {
+    if (told) return { value: undefined, done: true };
+    const result = expired ? { value: undefined, done: true as const } : await stream.next();
+    if (!result.done) return result;
+    clearTimeout(timer);
+    if (!expired) return result;
+    told = true;
+    return { value: { errors: [tokenExpired()] }, done: false };
+  }, close);
 }
