@@ -11,6 +11,7 @@ import type { GatewayContext } from './context.ts';
 import { closableStream } from './closable-stream.ts';
 import { batchEntityFetches } from './entity-batching.ts';
 import { mapInOrder } from './map-in-order.ts';
+import { upstreamEvents } from './upstream-events.ts';
 
 /** Events of one upstream resolved at the same time; beyond that the upstream is read no further until one is delivered. */
 const EVENTS_IN_FLIGHT = 64;
@@ -44,6 +45,7 @@ async function* namingFailures<T>(upstream: AsyncIterable<T>, subgraph: string):
   try {
     yield* upstream;
   } catch (error) {
+    if (error instanceof GraphQLError) throw error;
     // The subgraph's own refusal (an `error` message) reaches the client as the subgraph put it.
     if (Array.isArray(error) && error.length) {
       const [first] = error as GraphQLFormattedError[];
@@ -89,7 +91,7 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
       lazy: true,
       retryAttempts: 0,
     });
-    const upstream = client.iterate<Record<string, unknown>>({ query: primary.operation, variables: primaryVariables });
+    const upstream = upstreamEvents(client, { query: primary.operation, variables: primaryVariables });
     opened(upstream);
     const requestContext = {
       request: { query: print(request.document), variables, operationName },
