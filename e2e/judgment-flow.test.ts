@@ -327,7 +327,7 @@ describe('shared upstreams and limits', () => {
     expect(await upstreamsOf('judgment')).toBe(before);
   });
 
-  it('refuses a user more than 20 connections with 4429', async () => {
+  it('refuses a user more than 20 connections with 4430, and counts a connection free once it closes', async () => {
     const token = await signToken({ ...identities.acmeViewer, userId: 'many-tabs' }, platform.jwtSecret);
     const sockets = Array.from({ length: 21 }, () => new WebSocket(wsUrl(), 'graphql-transport-ws'));
     const closes = sockets.map(
@@ -342,7 +342,21 @@ describe('shared upstreams and limits', () => {
     );
     const outcomes = await Promise.all(closes);
     expect(outcomes.filter((outcome) => outcome === 'acknowledged')).toHaveLength(20);
-    expect(outcomes.filter((outcome) => outcome !== 'acknowledged')).toEqual([{ code: 4429, reason: 'Too many connections: at most 20 per user' }]);
+    expect(outcomes.filter((outcome) => outcome !== 'acknowledged')).toEqual([{ code: 4430, reason: 'Too many connections: at most 20 per user' }]);
+    const open = sockets.filter((socket) => socket.readyState === WebSocket.OPEN);
+    await new Promise((resolve) => {
+      open[0]!.once('close', resolve);
+      open[0]!.close();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the server's side of the close
+    const another = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    const acknowledged = await new Promise((resolve) => {
+      another.on('open', () => another.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+      another.on('message', (message) => resolve(JSON.parse(String(message)).type));
+      another.on('close', (code) => resolve(code));
+    });
+    expect(acknowledged).toBe('connection_ack');
+    another.close();
     for (const socket of sockets) socket.close();
   });
 });

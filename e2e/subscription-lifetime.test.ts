@@ -7,7 +7,8 @@ import { startPlatform, type Platform } from './platform.ts';
 
 const SUBSCRIPTION = 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision workflow { name } } }';
 type Completed = { judgmentCompleted: { id: string; decision: string; workflow: { name: string } } };
-const MAX_BUFFERED_BYTES = 256 * 1024;
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const WITH_INPUT = 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id inputData } }';
 
 // Restarting one service must leave the others' view intact, so each runs as its own process,
 // sharing workflows and live events through Redis.
@@ -115,12 +116,12 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
     expect(received.at(-1)?.judgmentCompleted.workflow.name).toBe('Restarted line');
   });
 
-  it('closes a client that stops reading with 1013 and a reason, while another subscriber gets every event', async () => {
+  it('closes a client that stops reading with 1013 and a reason, while one that reads the same large events gets every one', async () => {
     const keepingUp: string[] = [];
     const client = createClient({ url: gatewaySocketUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` } });
     clients.push(client);
     client.subscribe<Completed>(
-      { query: SUBSCRIPTION, variables: { w: workflowId } },
+      { query: WITH_INPUT, variables: { w: workflowId } },
       { next: (event) => void keepingUp.push(event.data!.judgmentCompleted.id), error: () => undefined, complete: () => undefined },
     );
 
@@ -134,7 +135,7 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
       JSON.stringify({
         id: 'heavy',
         type: 'subscribe',
-        payload: { query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id inputData } }', variables: { w: workflowId } },
+        payload: { query: WITH_INPUT, variables: { w: workflowId } },
       }),
     );
     let stalledReceived = 0;
@@ -142,18 +143,26 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
     await untilDelivered(() => stalledReceived);
     await untilDelivered(() => keepingUp.length);
 
-    // Far more than the socket buffers of both kernels and the gateway's 256 KiB bound can hold.
+    // Far more than the socket buffers of both kernels and the gateway's 1 MiB bound can hold.
     stalled.pause();
     const bulky = { temperature: 1, vibration: 1, readings: 'x'.repeat(400_000) };
     const executed: string[] = [];
     for (let n = 0; n < 30; n++) executed.push(await execute(bulky));
+    // Its operation is released at once, not once the stalled client reads its way to the close.
+    const upstreams = async () => {
+      const metrics = await (await fetch(`${platform.gateway.url}/metrics`)).text();
+      return Number(/graphql_subscriptions_active\{[^}]*field="judgmentCompleted"[^}]*\} (\d+)/.exec(metrics)?.[1]);
+    };
+    const deadline = Date.now() + 10_000;
+    while ((await upstreams()) !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await upstreams()).toBe(1);
     stalled.resume();
-    expect(await closed).toEqual({ code: 1013, reason: expect.stringMatching(/^Too slow: over 256 KiB of events waiting for this client/) });
+    expect(await closed).toEqual({ code: 1013, reason: expect.stringMatching(/^Too slow: over 1024 KiB of events waiting for this client/) });
     const metrics = await (await fetch(`${platform.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/graphql_subscribers_dropped_total\{reason="socket_backlog"[^}]*\} 1\b/);
 
-    const deadline = Date.now() + 10_000;
-    while (!executed.every((id) => keepingUp.includes(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const allDelivered = Date.now() + 10_000;
+    while (!executed.every((id) => keepingUp.includes(id)) && Date.now() < allDelivered) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(executed.filter((id) => !keepingUp.includes(id))).toEqual([]);
   });
 });

@@ -66,6 +66,40 @@ describe('entity fetch batching', () => {
     expect(subgraph.asked).toHaveLength(4);
   });
 
+  it('keeps fetches with different other variables apart', async () => {
+    const subgraph = workflowSubgraph();
+    const batched = batchEntityFetches(subgraph.source);
+    const withLocale = (locale: string) =>
+      batched.process({
+        request: { query: ENTITIES, variables: { locale, representations: [{ __typename: 'Workflow', id: 'a' }] } },
+      } as unknown as GraphQLDataSourceProcessOptions);
+    await Promise.all([withLocale('ko'), withLocale('en'), withLocale('ko')]);
+    expect(subgraph.asked.map((variables) => [variables?.locale, (variables?.representations as unknown[]).length])).toEqual([
+      ['ko', 1],
+      ['en', 1],
+    ]);
+  });
+
+  it('gives errors outside `_entities`, and a response without entities, to every caller', async () => {
+    const failing = batchEntityFetches({
+      process: async () => ({ data: { _entities: null }, errors: [{ message: 'workflow store unavailable' }] }),
+    });
+    const answers = await Promise.all([fetchEntities(failing, ['a']), fetchEntities(failing, ['b'])]);
+    expect(answers).toEqual([
+      { data: { _entities: null }, errors: [{ message: 'workflow store unavailable' }] },
+      { data: { _entities: null }, errors: [{ message: 'workflow store unavailable' }] },
+    ]);
+  });
+
+  it('fails every caller, rather than mis-assigning entities, when the subgraph answers the wrong number of them', async () => {
+    const short = batchEntityFetches({ process: async () => ({ data: { _entities: [{ name: 'only one' }] } }) });
+    const outcomes = await Promise.allSettled([fetchEntities(short, ['a']), fetchEntities(short, ['b'])]);
+    expect(outcomes.map((outcome) => outcome.status === 'rejected' && (outcome.reason as Error).message)).toEqual([
+      'the subgraph answered 1 entities for 2 representations',
+      'the subgraph answered 1 entities for 2 representations',
+    ]);
+  });
+
   it('fails every caller of a batch whose request fails', async () => {
     const batched = batchEntityFetches({
       process: async () => {

@@ -33,7 +33,7 @@ export function batchEntityFetches(source: GraphQLDataSource): GraphQLDataSource
         open.set(key, created);
         setImmediate(() => {
           open.delete(key);
-          void dispatch(source, created);
+          void dispatch(source, created); // settles every caller, never rejects
         });
         batch = created;
       }
@@ -44,37 +44,38 @@ export function batchEntityFetches(source: GraphQLDataSource): GraphQLDataSource
 }
 
 async function dispatch(source: GraphQLDataSource, batch: Batch): Promise<void> {
-  const indexes = new Map<string, number>();
-  const merged: unknown[] = [];
-  const positions = batch.waiting.map(({ representations }) =>
-    representations.map((representation) => {
-      const key = JSON.stringify(representation);
-      let index = indexes.get(key);
-      if (index === undefined) {
-        index = merged.push(representation) - 1;
-        indexes.set(key, index);
-      }
-      return index;
-    }),
-  );
-  let response: Response;
   try {
+    const indexes = new Map<string, number>();
+    const merged: unknown[] = [];
+    const positions = batch.waiting.map(({ representations }) =>
+      representations.map((representation) => {
+        const key = JSON.stringify(representation);
+        let index = indexes.get(key);
+        if (index === undefined) {
+          index = merged.push(representation) - 1;
+          indexes.set(key, index);
+        }
+        return index;
+      }),
+    );
     const { request } = batch.options;
-    response = await source.process({ ...batch.options, request: { ...request, variables: { ...request.variables, representations: merged } } });
+    const response = await source.process({ ...batch.options, request: { ...request, variables: { ...request.variables, representations: merged } } });
+    const entities = response.data?._entities;
+    if (Array.isArray(entities) && entities.length !== merged.length) {
+      throw new Error(`the subgraph answered ${entities.length} entities for ${merged.length} representations`);
+    }
+    const answers = positions.map((own) => {
+      const errors = response.errors?.flatMap((error) => reindexed(error, own));
+      return {
+        ...response,
+        data: Array.isArray(entities) ? { ...response.data, _entities: own.map((index) => entities[index]) } : response.data,
+        errors: errors?.length ? errors : undefined,
+      };
+    });
+    batch.waiting.forEach((waiting, caller) => waiting.resolve(answers[caller]!));
   } catch (error) {
     for (const waiting of batch.waiting) waiting.reject(error);
-    return;
   }
-  const entities = response.data?._entities;
-  batch.waiting.forEach((waiting, caller) => {
-    const own = positions[caller]!;
-    const errors = response.errors?.flatMap((error) => reindexed(error, own));
-    waiting.resolve({
-      ...response,
-      data: Array.isArray(entities) ? { ...response.data, _entities: own.map((index) => entities[index]) } : response.data,
-      errors: errors?.length ? errors : undefined,
-    });
-  });
 }
 
 /** An error about merged entity N, once for each of the caller's positions that asked for N; others as they are. */

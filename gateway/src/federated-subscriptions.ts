@@ -68,7 +68,7 @@ async function* namingFailures<T>(upstream: AsyncIterable<T>, subgraph: string):
 export function createFederatedSubscriber(options: FederatedSubscriptionOptions) {
   const internals = options.gateway as unknown as GatewayInternals;
 
-  async function* run(request: SubscriptionRequest, opened: (upstream: AsyncIterator<unknown>) => void): AsyncGenerator<ExecutionResult> {
+  async function* run(request: SubscriptionRequest, opened: (upstream: AsyncIterator<unknown>) => void, closing: () => boolean): AsyncGenerator<ExecutionResult> {
     const operationName = request.operationName ?? undefined;
     const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: request.document, operationName });
     const operation = operationFromDocument(internals.apiSchema, request.document, { operationName });
@@ -84,6 +84,7 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
     const variables = request.variables ?? {};
     const primaryVariables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in variables).map((name) => [name, variables[name]]));
     const token = await options.mintIdentity(request.context.identity, primary.serviceName);
+    if (closing()) return;
     const client = createClient({
       url: options.webSocketUrlOf(primary.serviceName, owner.url),
       webSocketImpl: WebSocket,
@@ -93,20 +94,22 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
     });
     const upstream = upstreamEvents(client, { query: primary.operation, variables: primaryVariables });
     opened(upstream);
-    const requestContext = {
-      request: { query: print(request.document), variables, operationName },
-      context: request.context,
-      document: request.document,
-      operationName: operationName ?? null,
-      metrics: {},
-      cache: undefined,
-      logger: undefined,
-      overallCachePolicy: undefined,
-    } as unknown as Parameters<typeof executeQueryPlan>[2];
     // Entity fetches of events resolved together go out as one request per subgraph.
     const batched = Object.fromEntries(Object.entries(internals.serviceMap).map(([name, service]) => [name, batchEntityFetches(service.dataSource)]));
     const perEvent: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary as FetchNode, rest] } : primary };
+    const query = print(request.document);
     const resolve = async (event: FormattedExecutionResult<Record<string, unknown>, unknown>) => {
+      // Per event: the executor records into the request context, which would grow for the upstream's whole life.
+      const requestContext = {
+        request: { query, variables, operationName },
+        context: request.context,
+        document: request.document,
+        operationName: operationName ?? null,
+        metrics: {},
+        cache: undefined,
+        logger: undefined,
+        overallCachePolicy: undefined,
+      } as unknown as Parameters<typeof executeQueryPlan>[2];
       const resolving = options.metrics.resolution.startTimer(labels);
       options.metrics.events.inc(labels);
       const answered: GraphQLDataSource = { process: async () => ({ data: event.data ?? null, errors: event.errors as never }) };
@@ -128,13 +131,16 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
   /**
    * An async generator cannot be returned while it awaits the next upstream event, so closing
    * ends the upstream first: its pending event resolves as done and the generator's cleanup runs.
+   * Closed before the upstream opened (while the identity is minted), it never opens.
    */
   return function subscribe(request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
     let upstream: AsyncIterator<unknown> | undefined;
-    const generator = run(request, (opened) => (upstream = opened));
+    let closed = false;
+    const generator = run(request, (opened) => (upstream = opened), () => closed);
     return closableStream(
       () => generator.next(),
       async () => {
+        closed = true;
         await upstream?.return?.(undefined);
         await generator.return(undefined);
       },

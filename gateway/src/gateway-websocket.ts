@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Identity } from '@judgify/runtime/identity';
 import type { Logger } from '@judgify/runtime/logger';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { Gauge } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { atTime } from './at-time.ts';
 import type { Authenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { createFederatedSubscriber } from './federated-subscriptions.ts';
@@ -16,10 +16,12 @@ import type { createFederatedSubscriber } from './federated-subscriptions.ts';
 const PING_INTERVAL_MS = 20_000;
 /** Close codes: `graphql-transport-ws` leaves 4400–4499 to the server for client errors. */
 const TOKEN_EXPIRED = 4401;
-const TOO_MANY_CONNECTIONS = 4429;
+/** Not 4429: graphql-ws uses it for a second connection_init. Clients may retry once a connection frees up. */
+const TOO_MANY_CONNECTIONS = 4430;
 /** 1013 Try Again Later: a temporary condition, so graphql-ws clients reconnect (with backoff). */
 const TOO_SLOW = 1013;
 const GOING_AWAY = 1001;
+const SHUTDOWN_CLOSE_WAIT_MS = 2_000;
 export const MAX_CONNECTIONS_PER_USER = 20;
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 
@@ -28,16 +30,6 @@ type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, GatewayC
 interface Extra {
   socket: WebSocket;
   request: IncomingMessage;
-}
-
-/**
- * Messages written to one TCP socket in the same tick leave in one write: under load, events
- * resolved together reach each client as one packet train instead of a syscall per message.
- */
-function coalesceWrites(transport: Socket): void {
-  if (transport.writableCorked) return;
-  transport.cork();
-  process.nextTick(() => transport.uncork());
 }
 
 /**
@@ -65,6 +57,7 @@ export function serveGatewayWebSocket(
   const alive = new WeakSet<WebSocket>();
   const connectionsPerUser = new Map<string, number>();
   const operations = new WeakMap<object, Set<string>>();
+  const closeOnShutdown = new WeakMap<WebSocket, (code: number, reason: string) => void>();
   const pinger = setInterval(() => {
     for (const socket of sockets.clients) {
       if (!alive.has(socket)) {
@@ -77,27 +70,29 @@ export function serveGatewayWebSocket(
   }, PING_INTERVAL_MS);
   const protocol = makeServer<Record<string, unknown>, Extra>({
     onConnect: async (context) => {
-      const given = context.connectionParams?.authorization ?? context.extra.request.headers.authorization;
+      const { socket, request } = context.extra;
+      const given = context.connectionParams?.authorization ?? request.headers.authorization;
       try {
         const session = await options.authenticator.session(typeof given === 'string' ? given : undefined);
+        // Gone while its token was checked: nothing to count, no timer to arm.
+        if (socket.readyState !== socket.OPEN) return false;
         const user = `${session.identity.tenantId}/${session.identity.userId}`;
         const open = connectionsPerUser.get(user) ?? 0;
         if (open >= MAX_CONNECTIONS_PER_USER) {
-          context.extra.socket.close(TOO_MANY_CONNECTIONS, `Too many connections: at most ${MAX_CONNECTIONS_PER_USER} per user`);
+          socket.close(TOO_MANY_CONNECTIONS, `Too many connections: at most ${MAX_CONNECTIONS_PER_USER} per user`);
           return false;
         }
         connectionsPerUser.set(user, open + 1);
-        context.extra.socket.once('close', () => {
+        socket.once('close', () => {
           const left = (connectionsPerUser.get(user) ?? 1) - 1;
           if (left) connectionsPerUser.set(user, left);
           else connectionsPerUser.delete(user);
         });
-        identities.set(context.extra.socket, session.identity);
-        operations.set(context.extra.socket, new Set());
+        identities.set(socket, session.identity);
+        operations.set(socket, new Set());
         if (session.expiresAt !== undefined) {
-          const socket = context.extra.socket;
-          const expiry = setTimeout(() => socket.close(TOKEN_EXPIRED, 'Token expired: reconnect with a fresh token'), Math.max(0, session.expiresAt - Date.now()));
-          socket.once('close', () => clearTimeout(expiry));
+          const cancel = atTime(session.expiresAt, () => socket.close(TOKEN_EXPIRED, 'Token expired: reconnect with a fresh token'));
+          socket.once('close', cancel);
         }
         return true;
       } catch (error) {
@@ -114,6 +109,8 @@ export function serveGatewayWebSocket(
       const document = enveloped.parse(payload.query);
       const errors = enveloped.validate(enveloped.schema, document);
       if (errors.length) return errors;
+      // Refused here rather than by graphql-ws after this hook, which would skip onComplete and keep the id counted.
+      if (!getOperationAST(document, payload.operationName)) return [new GraphQLError(`No operation named "${payload.operationName ?? ''}" in the document.`)];
       const identity = identities.get(context.extra.socket)!;
       active.add(id);
       const requestId = randomUUID();
@@ -135,24 +132,46 @@ export function serveGatewayWebSocket(
       }),
   });
   sockets.options.handleProtocols = handleProtocols;
+  // The HTTP server's own errors (EMFILE on accept, …) reach the WebSocket server too.
+  sockets.on('error', (error) => options.logger.error({ err: error }, 'websocket server error'));
   sockets.on('connection', (socket, request) => {
     options.activeConnections.inc();
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
     socket.on('error', (error) => options.logger.info({ reason: error.message }, 'websocket protocol error'));
+    let released = false;
+    const release = (code: number, reason: string) => {
+      if (released) return;
+      released = true;
+      closed(code, reason).catch((error: unknown) => options.logger.error({ err: error }, 'graphql-ws cleanup failed'));
+    };
+    // A close waits for the client's reply, which sits behind what it has not read: its operations end now.
+    const closeNow = (code: number, reason: string) => {
+      socket.close(code, reason);
+      release(code, reason);
+    };
     const transport = request.socket;
+    let corked = false;
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
-        // Not awaiting the write lets a burst of events reach a client in one write; the buffer bound keeps that safe.
+        // Messages of one tick leave in one write, without awaiting the previous one.
         send: (data) => {
           if (socket.readyState !== socket.OPEN) return;
-          if (socket.bufferedAmount > maxBufferedBytes) {
-            options.onTooSlow();
-            socket.close(TOO_SLOW, `Too slow: over ${Math.round(maxBufferedBytes / 1024)} KiB of events waiting for this client; reconnect`);
-            return;
+          if (!corked) {
+            // What earlier ticks left unsent, not this tick's burst: the client reads slower than its events come.
+            if (socket.bufferedAmount > maxBufferedBytes) {
+              options.onTooSlow();
+              closeNow(TOO_SLOW, `Too slow: over ${Math.round(maxBufferedBytes / 1024)} KiB of events waiting for this client; reconnect`);
+              return;
+            }
+            corked = true;
+            transport.cork();
+            process.nextTick(() => {
+              corked = false;
+              transport.uncork();
+            });
           }
-          coalesceWrites(transport);
           socket.send(data);
         },
         close: (code, reason) => socket.close(code, reason),
@@ -168,14 +187,20 @@ export function serveGatewayWebSocket(
       },
       { socket, request },
     );
+    closeOnShutdown.set(socket, closeNow);
     socket.once('close', (code, reason) => {
       options.activeConnections.dec();
-      void closed(code, reason.toString());
+      release(code, reason.toString());
     });
   });
   return async () => {
     clearInterval(pinger);
-    for (const socket of sockets.clients) socket.close(GOING_AWAY, 'Gateway shutting down: reconnect');
+    for (const socket of sockets.clients) closeOnShutdown.get(socket)?.(GOING_AWAY, 'Gateway shutting down: reconnect');
+    // Clients that do not answer the close in time (a stalled reader) are cut off.
+    const cutOff = setTimeout(() => {
+      for (const socket of sockets.clients) socket.terminate();
+    }, SHUTDOWN_CLOSE_WAIT_MS);
     await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    clearTimeout(cutOff);
   };
 }

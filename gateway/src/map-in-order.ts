@@ -5,6 +5,7 @@
  * Ending the stream ends the mapping (its `return()` cannot interrupt a pending read).
  */
 export async function* mapInOrder<T, R>(source: AsyncIterable<T>, map: (item: T) => Promise<R>, limit: number): AsyncGenerator<R> {
+  if (!(limit >= 1)) throw new RangeError(`mapInOrder needs a limit of at least 1, got ${limit}`);
   const started: Array<Promise<R>> = [];
   let ended = false;
   let failure: { error: unknown } | undefined;

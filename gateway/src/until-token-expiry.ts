@@ -1,4 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
+import { atTime } from './at-time.ts';
 import { closableStream } from './closable-stream.ts';
 
 export const tokenExpired = () =>
@@ -14,20 +15,27 @@ export function untilTokenExpiry(stream: AsyncGenerator<ExecutionResult>, expire
   if (expiresAt === undefined) return stream;
   let expired = false;
   let told = false;
-  const timer = setTimeout(() => {
+  const cancel = atTime(expiresAt, () => {
     expired = true;
-    void stream.return(undefined);
-  }, Math.max(0, expiresAt - Date.now()));
+    // Ends a pending read; a failure to close shows as that read's error.
+    stream.return(undefined).catch(() => undefined);
+  });
   const close = async () => {
-    clearTimeout(timer);
+    cancel();
     told = true;
     await stream.return(undefined);
   };
   return closableStream(async () => {
     if (told) return { value: undefined, done: true };
-    const result = expired ? { value: undefined, done: true as const } : await stream.next();
+    let result: IteratorResult<ExecutionResult>;
+    try {
+      result = expired ? { value: undefined, done: true } : await stream.next();
+    } catch (error) {
+      cancel();
+      throw error;
+    }
     if (!result.done) return result;
-    clearTimeout(timer);
+    cancel();
     if (!expired) return result;
     told = true;
     return { value: { errors: [tokenExpired()] }, done: false };

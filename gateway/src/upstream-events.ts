@@ -60,6 +60,7 @@ export function upstreamEvents(client: Pick<Client, 'subscribe'>, payload: Subsc
     },
     async () => {
       ended = true;
+      waiting.length = 0;
       unsubscribe();
       notify();
     },
