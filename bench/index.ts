@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | subscriptions), BENCH_SUBSCRIBERS (default 1000),
- * BENCH_JUDGMENTS_PER_SECOND (default 50).
+ * BENCH_ONLY (rules | workflow | judgment | subscriptions), BENCH_SUBSCRIPTIONS (scenarios driven
+ * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
+ * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
+ * 1000x100,100x1000,10000x10).
  * TEST_DATABASE_URL / TEST_REDIS_URL put the services on PostgreSQL / Redis, as in the tests;
  * otherwise PGlite and in-process buses.
  */
 import { cpus } from 'node:os';
 import { benchJudgmentExecutions } from './judgment-executions.ts';
 import { benchRuleEvaluation } from './rule-evaluation.ts';
-import { benchSubscriptions } from './subscriptions.ts';
+import { benchSubscriptions, parseScenarios } from './subscriptions.ts';
 import { benchWorkflowWrites } from './workflow-writes.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -41,12 +43,11 @@ if (!only || only === 'judgment') {
   }
 }
 if (!only || only === 'subscriptions') {
-  const subscribers = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
-  const judgmentsPerSecond = Number(process.env.BENCH_JUDGMENTS_PER_SECOND ?? 50);
-  // Judgments reach a separate gateway process's subscribers only through Redis.
-  const shape = process.env.TEST_REDIS_URL ? 'distributed' : 'embedded';
-  process.stdout.write(
-    `\nSubscriptions through the gateway, ${shape === 'distributed' ? 'a process per service' : 'every service in one process (npm start)'}\n` +
-      `${await benchSubscriptions({ subscribers, judgmentsPerSecond, seconds, shape })}\n`,
-  );
+  const redis = Boolean(process.env.TEST_REDIS_URL);
+  const pipeline = parseScenarios(process.env.BENCH_SUBSCRIPTIONS ?? '1000x50');
+  // Events published at the judgment subgraph's live channel reach it only through Redis.
+  const published = redis ? parseScenarios(process.env.BENCH_PUBLISHED_SUBSCRIPTIONS ?? '1000x100,100x1000,10000x10') : [];
+  process.stdout.write(`\nSubscriptions through the gateway, ${redis ? 'a process per service, Redis' : 'every service in one process (npm start)'}, ${seconds} s per scenario\n`);
+  for (const scenario of pipeline) process.stdout.write(`${await benchSubscriptions({ scenario, source: 'judgments', seconds })}\n`);
+  for (const scenario of published) process.stdout.write(`${await benchSubscriptions({ scenario, source: 'published', seconds })}\n`);
 }

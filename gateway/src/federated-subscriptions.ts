@@ -8,9 +8,9 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { GatewayContext } from './context.ts';
-import { closableStream } from './closable-stream.ts';
+import { closableStream } from '@judgify/runtime/closable-stream';
 import { batchEntityFetches } from './entity-batching.ts';
-import { mapInOrder } from './map-in-order.ts';
+import { mapInOrder } from '@judgify/runtime/map-in-order';
 import { upstreamEvents } from './upstream-events.ts';
 
 /** Events of one upstream resolved at the same time; beyond that the upstream is read no further until one is delivered. */

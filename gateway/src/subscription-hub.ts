@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { closableStream } from './closable-stream.ts';
+import { closableStream } from '@judgify/runtime/closable-stream';
 
 export const DEFAULT_MAX_BUFFERED = 100;
 

@@ -1,6 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { atTime } from './at-time.ts';
-import { closableStream } from './closable-stream.ts';
+import { closableStream } from '@judgify/runtime/closable-stream';
 
 export const tokenExpired = () =>
   new GraphQLError('Token expired: subscribe again with a fresh token.', { extensions: { code: 'UNAUTHENTICATED' } });

@@ -1,6 +1,6 @@
 import { GraphQLError, type FormattedExecutionResult } from 'graphql';
 import type { Client, SubscribePayload } from 'graphql-ws';
-import { closableStream } from './closable-stream.ts';
+import { closableStream } from '@judgify/runtime/closable-stream';
 
 export const DEFAULT_MAX_UNRESOLVED = 1000;
 

@@ -1,5 +1,6 @@
-import { filter, pipe, type PubSub } from 'graphql-yoga';
+import { liveReads } from '@judgify/runtime/live-reads';
 import type { LiveChannels } from '@judgify/runtime/subgraph-service';
+import type { PubSub } from 'graphql-yoga';
 import type { ExecutionRow } from '../db/schema.ts';
 import { findExecutions, type ExecutionDeps } from './execution.ts';
 
@@ -11,15 +12,16 @@ export interface CompletedNotice {
   workflowId: string;
 }
 
-/** Executions of the subscriber's tenant as they are stored, only of one workflow when asked, filtered here at the source. */
-export function judgmentsCompleted(pubsub: PubSub<LiveChannels>, tenantId: string, workflowId?: string | null): AsyncIterable<CompletedNotice> {
-  const notices = pubsub.subscribe(JUDGMENT_COMPLETED, tenantId) as AsyncIterable<CompletedNotice>;
-  return workflowId ? pipe(notices, filter((notice: CompletedNotice) => notice.workflowId === workflowId)) : notices;
-}
-
-/** Each event is read fresh (not through a per-subscription cache that would grow forever). */
-export async function completedExecution(deps: ExecutionDeps, tenantId: string, notice: CompletedNotice): Promise<ExecutionRow> {
-  const [execution] = await findExecutions(deps, tenantId, [notice.executionId]);
-  if (!execution) throw new Error(`execution ${notice.executionId} was announced but cannot be read`);
-  return execution;
+/**
+ * Executions of the subscriber's tenant as they are stored, only of one workflow when asked
+ * (filtered here, at the source), each read fresh. A notice whose execution this tenant cannot
+ * read is skipped.
+ */
+export function judgmentsCompleted(pubsub: PubSub<LiveChannels>, deps: ExecutionDeps, tenantId: string, workflowId?: string | null): AsyncGenerator<ExecutionRow> {
+  const notices = pubsub.subscribe(JUDGMENT_COMPLETED, tenantId) as AsyncGenerator<CompletedNotice>;
+  return liveReads(notices, {
+    keep: workflowId ? (notice) => notice.workflowId === workflowId : undefined,
+    keyOf: (notice) => notice.executionId,
+    readMany: (ids) => findExecutions(deps, tenantId, ids),
+  });
 }

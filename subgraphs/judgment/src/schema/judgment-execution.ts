@@ -2,7 +2,7 @@ import { builder } from '../builder.ts';
 import type { ExecutionRow } from '../db/schema.ts';
 import { executeJudgment } from '../domain/execute.ts';
 import { executionCursor, listExecutions } from '../domain/execution.ts';
-import { completedExecution, judgmentsCompleted, type CompletedNotice } from '../domain/live.ts';
+import { judgmentsCompleted } from '../domain/live.ts';
 import { ExecutionStatus } from './execution-status.ts';
 import { JudgmentMethod } from './judgment-method.ts';
 import { Workflow } from './workflow.ts';
@@ -119,7 +119,7 @@ builder.subscriptionField('judgmentCompleted', (t) =>
     description: 'Executions of your tenant as they are stored; only those of `workflowId` when given.',
     args: { workflowId: t.arg.id() },
     subscribe: (_root, { workflowId }, context) =>
-      judgmentsCompleted(context.live, context.identity.tenantId, workflowId == null ? null : String(workflowId)),
-    resolve: (notice: CompletedNotice, _args, context) => completedExecution(context.deps, context.identity.tenantId, notice),
+      judgmentsCompleted(context.live, context.deps, context.identity.tenantId, workflowId == null ? null : String(workflowId)),
+    resolve: (execution: ExecutionRow) => execution,
   }),
 );

@@ -1,5 +1,6 @@
+import { liveReads } from '@judgify/runtime/live-reads';
 import type { LiveChannels } from '@judgify/runtime/subgraph-service';
-import { filter, pipe, type PubSub } from 'graphql-yoga';
+import type { PubSub } from 'graphql-yoga';
 import type { WorkflowRow } from '../db/schema.ts';
 import { findWorkflows, type WorkflowDeps } from './workflow.ts';
 
@@ -11,13 +12,13 @@ export interface ChangeNotice {
   version: number;
 }
 
-export function workflowChanges(pubsub: PubSub<LiveChannels>, tenantId: string, workflowId: string): AsyncIterable<ChangeNotice> {
-  const notices = pubsub.subscribe(WORKFLOW_CHANGED, tenantId) as AsyncIterable<ChangeNotice>;
-  return pipe(notices, filter((notice: ChangeNotice) => notice.workflowId === workflowId));
-}
-
-/** The workflow as it is now (null once deleted), read fresh for each change. */
-export async function changedWorkflow(deps: WorkflowDeps, tenantId: string, notice: ChangeNotice): Promise<WorkflowRow | null> {
-  const [workflow] = await findWorkflows(deps, tenantId, [notice.workflowId]);
-  return workflow ?? null;
+/** One workflow as it is after each change, read fresh; null once it is deleted. */
+export function workflowChanges(pubsub: PubSub<LiveChannels>, deps: WorkflowDeps, tenantId: string, workflowId: string): AsyncGenerator<WorkflowRow | null> {
+  const notices = pubsub.subscribe(WORKFLOW_CHANGED, tenantId) as AsyncGenerator<ChangeNotice>;
+  return liveReads(notices, {
+    keep: (notice) => notice.workflowId === workflowId,
+    keyOf: (notice) => notice.workflowId,
+    readMany: (ids) => findWorkflows(deps, tenantId, ids),
+    whenMissing: () => null,
+  });
 }

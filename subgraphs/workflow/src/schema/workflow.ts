@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 import type { WorkflowRow } from '../db/schema.ts';
-import { changedWorkflow, workflowChanges, type ChangeNotice } from '../domain/live.ts';
+import { workflowChanges } from '../domain/live.ts';
 import {
   createWorkflow,
   deleteWorkflow,
@@ -131,7 +131,7 @@ builder.subscriptionField('workflowChanged', (t) =>
     authScopes: { viewer: true },
     description: 'The workflow after each change (create, update, deactivation, reactivation); null once it is deleted.',
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, { id }, context) => workflowChanges(context.live, context.identity.tenantId, String(id)),
-    resolve: (notice: ChangeNotice, _args, context) => changedWorkflow(context.deps, context.identity.tenantId, notice),
+    subscribe: (_root, { id }, context) => workflowChanges(context.live, context.deps, context.identity.tenantId, String(id)),
+    resolve: (workflow: WorkflowRow | null) => workflow,
   }),
 );
