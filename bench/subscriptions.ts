@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createLivePubSub } from '@judgify/runtime/pubsub';
+import { createLiveUpdates } from '@judgify/runtime/pubsub';
 import { silentLogger, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -61,7 +61,7 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
   // Judgments reach a separate gateway process's subscribers only through Redis.
   const distributed = redisUrl ? await startPlatform({ logLevel: 'info' }) : undefined;
   const platform = distributed ?? (await startEmbeddedPlatform({ logLevel: 'info' }));
-  const live = redisUrl ? createLivePubSub({ redisUrl, logger: silentLogger, service: 'bench' }) : undefined;
+  const live = redisUrl ? createLiveUpdates({ redisUrl, logger: silentLogger, service: 'bench' }) : undefined;
   const clients: Client[] = [];
   try {
     const url = platform.gateway.url;
@@ -81,7 +81,7 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
     while (await execute(0).then(() => false, () => Date.now() < deadline)) await pause(50);
     // Published notices name stored executions, which the judgment subgraph reads per event.
     const stored = options.source === 'published' ? await Promise.all(Array.from({ length: 50 }, (_, n) => execute(n + 1))) : [];
-    const publish = (n: number) => live!.pubsub.publish(JUDGMENT_COMPLETED, tenantId, { executionId: stored[n % stored.length]!, workflowId });
+    const publish = (n: number) => live!.publish(JUDGMENT_COMPLETED, tenantId, { executionId: stored[n % stored.length]!, workflowId });
 
     // The k-th measured event of every subscriber is the k-th one published (delivery is in order).
     const publishedAt: number[] = [];

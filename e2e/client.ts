@@ -49,3 +49,15 @@ export async function createExampleWorkflow(url: string, token: string, name: st
   if (!id) throw new Error(`createWorkflow failed: ${JSON.stringify(created.body.errors)}`);
   return id;
 }
+
+/** Open upstream subscriptions from the gateway to a subgraph, as its /metrics counts them. */
+export async function upstreamsOf(gatewayUrl: string, subgraph: string): Promise<number> {
+  const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  return Number(new RegExp(`graphql_subscriptions_active\\{[^}]*subgraph="${subgraph}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+}
+
+/** Subscriptions a subgraph serves to gateways for one root field, as its /metrics counts them. */
+export async function subgraphSubscriptions(subgraphUrl: string, field: string): Promise<number> {
+  const metrics = await (await fetch(`${subgraphUrl}/metrics`)).text();
+  return Number(new RegExp(`graphql_subscriptions_active\\{[^}]*field="${field}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+}

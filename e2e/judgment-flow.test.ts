@@ -1,8 +1,9 @@
 import { identities } from '@judgify/runtime/testing';
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createExampleWorkflow, graphql, signToken } from './client.ts';
+import { createExampleWorkflow, graphql, signToken, upstreamsOf } from './client.ts';
 import { startEmbeddedPlatform } from './platform.ts';
 
 let platform: Awaited<ReturnType<typeof startEmbeddedPlatform>>;
@@ -205,6 +206,23 @@ describe('judgmentCompleted through the gateway over Server-Sent Events', () => 
     controller.abort();
   });
 
+  it('serves the graphql-sse client (distinct connections mode), and closes the upstream when it leaves', async () => {
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'graphql-sse line');
+    await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
+    const upstreamsBefore = await upstreamsOf(platform.gateway.url, 'judgment');
+    const client = createSseClient({ url: `${platform.gateway.url}/graphql`, headers: { authorization: `Bearer ${operator}` }, retryAttempts: 0 });
+    const events = client.iterate<{ judgmentCompleted: { decision: string; workflow: { name: string } } }>({
+      query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { decision workflow { name } } }',
+      variables: { w: workflowId },
+    });
+    const first = await untilFirstEvent(events.next(), () => executeWhenKnown(workflowId, { temperature: 99, vibration: 99 }));
+    expect(first.value).toEqual({ data: { judgmentCompleted: { decision: 'STOP_LINE', workflow: { name: 'graphql-sse line' } } } });
+    expect(await upstreamsOf(platform.gateway.url, 'judgment')).toBe(upstreamsBefore + 1);
+    await events.return?.(undefined);
+    client.dispose();
+    await expect.poll(() => upstreamsOf(platform.gateway.url, 'judgment')).toBe(upstreamsBefore);
+  });
+
   it('ends the stream with UNAUTHENTICATED when the token expires', async () => {
     const shortLived = await signToken(identities.acmeOperator, platform.jwtSecret, '2s');
     const response = await fetch(`${platform.gateway.url}/graphql`, {
@@ -302,15 +320,11 @@ describe('workflowChanged through the gateway', () => {
 
 describe('shared upstreams and limits', () => {
   const wsUrl = () => `${platform.gateway.url.replace(/^http/, 'ws')}/graphql`;
-  const upstreamsOf = async (subgraph: string) => {
-    const metrics = await (await fetch(`${platform.gateway.url}/metrics`)).text();
-    return Number(new RegExp(`graphql_subscriptions_active\\{[^}]*subgraph="${subgraph}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
-  };
 
   it('gives subscribers of the same operation in one tenant one upstream, and closes it when they leave', async () => {
     const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Shared line');
     await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });
-    const before = await upstreamsOf('judgment');
+    const before = await upstreamsOf(platform.gateway.url, 'judgment');
     const clients = [operator, await signToken({ ...identities.acmeOperator, userId: 'olga' }, platform.jwtSecret)].map((token) =>
       createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` } }),
     );
@@ -319,12 +333,12 @@ describe('shared upstreams and limits', () => {
     );
     const firsts = streams.map((stream) => stream.next());
     await untilFirstEvent(Promise.all(firsts), () => executeWhenKnown(workflowId, { temperature: 99, vibration: 99 }));
-    expect(await upstreamsOf('judgment')).toBe(before + 1);
+    expect(await upstreamsOf(platform.gateway.url, 'judgment')).toBe(before + 1);
     for (const first of firsts) expect((await first).value).toEqual({ data: { judgmentCompleted: { decision: 'STOP_LINE' } } });
     await Promise.all(streams.map((stream) => stream.return?.(undefined)));
     await Promise.all(clients.map((client) => client.dispose()));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await upstreamsOf('judgment')).toBe(before);
+    expect(await upstreamsOf(platform.gateway.url, 'judgment')).toBe(before);
   });
 
   it('refuses a user more than 20 connections with 4430, and counts a connection free once it closes', async () => {

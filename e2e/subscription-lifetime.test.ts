@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { identities, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createExampleWorkflow, graphql, signToken } from './client.ts';
+import { createExampleWorkflow, graphql, signToken, subgraphSubscriptions, upstreamsOf } from './client.ts';
 import { startPlatform, type Platform } from './platform.ts';
 
 const SUBSCRIPTION = 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision workflow { name } } }';
@@ -56,6 +58,42 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+
+  it('releases the upstream at every hop — gateway, subgraph, Redis channel — once the last subscriber leaves', async () => {
+    // A tenant of its own, so no other subscription shares its Redis channel.
+    const tenantId = `cleanup-${randomUUID()}`;
+    const owner = await signToken({ userId: 'uma', tenantId, roles: ['admin'] }, platform.jwtSecret);
+    const ownWorkflow = await createExampleWorkflow(platform.gateway.url, owner, 'Released line');
+    const redis = new Redis(testRedisUrl()!);
+    const hops = async () => ({
+      gateway: await upstreamsOf(platform.gateway.url, 'judgment'),
+      subgraph: await subgraphSubscriptions(platform.subgraphs.judgment.url, 'judgmentCompleted'),
+      redis: ((await redis.pubsub('NUMSUB', `judgment.completed:${tenantId}`)) as [string, number])[1],
+    });
+    const before = await hops();
+    const received = [0, 0];
+    const leaving = [0, 1].map((index) => {
+      const client = createClient({ url: gatewaySocketUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${owner}` } });
+      clients.push(client);
+      return client.subscribe({ query: SUBSCRIPTION, variables: { w: ownWorkflow } }, { next: () => void received[index]!++, error: () => undefined, complete: () => undefined });
+    });
+    for (let attempt = 0; received.some((count) => count === 0); attempt++) {
+      if (attempt > 100) throw new Error(`events reached ${received.filter(Boolean).length} of 2 subscribers`);
+      await graphql(platform.gateway.url, `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { id } }`, {
+        token: owner,
+        variables: { input: { workflowId: ownWorkflow, inputData: { temperature: 1, vibration: 1 }, method: 'RULE' } },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const shared = { gateway: before.gateway + 1, subgraph: before.subgraph + 1, redis: 1 };
+    expect(await hops()).toEqual(shared);
+    leaving[0]!();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await hops()).toEqual(shared);
+    leaving[1]!();
+    await expect.poll(hops).toEqual({ ...before, redis: 0 });
+    redis.disconnect();
+  });
 
   it('ends the stream with an error naming the subgraph when the owning subgraph restarts; subscribing again resumes it', async () => {
     const client = createClient({ url: gatewaySocketUrl(), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${operator}` } });
@@ -149,10 +187,7 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
     const executed: string[] = [];
     for (let n = 0; n < 30; n++) executed.push(await execute(bulky));
     // Its operation is released at once, not once the stalled client reads its way to the close.
-    const upstreams = async () => {
-      const metrics = await (await fetch(`${platform.gateway.url}/metrics`)).text();
-      return Number(/graphql_subscriptions_active\{[^}]*field="judgmentCompleted"[^}]*\} (\d+)/.exec(metrics)?.[1]);
-    };
+    const upstreams = () => upstreamsOf(platform.gateway.url, 'judgment');
     const deadline = Date.now() + 10_000;
     while ((await upstreams()) !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await upstreams()).toBe(1);

@@ -10,6 +10,9 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   LLM_UNAVAILABLE: 'LLM_UNAVAILABLE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A subscriber that fell too far behind its events; it may subscribe again. */
+  SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
+  LIVE_UPDATES_UNAVAILABLE: 'LIVE_UPDATES_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,14 +1,17 @@
-import { createPubSub } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { liveReads } from './live-reads.ts';
+import { createLiveUpdates } from './pubsub.ts';
+import { silentLogger } from './testing/index.ts';
 
 type Notice = { id: string; workflow: string };
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+let channels = 0;
 function channel() {
-  const pubsub = createPubSub<{ live: [Notice] }>();
-  const notices = pubsub.subscribe('live');
-  return { notices, publish: (...items: Notice[]) => items.forEach((item) => pubsub.publish('live', item)) };
+  const live = createLiveUpdates({ logger: silentLogger, service: 'test' });
+  const name = `test.live.${channels++}`;
+  const notices = live.subscribe<Notice>(name, 'acme');
+  return { notices, publish: (...items: Notice[]) => items.forEach((item) => live.publish(name, 'acme', item)) };
 }
 
 describe('liveReads', () => {

@@ -1,31 +1,85 @@
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createLivePubSub } from './pubsub.ts';
+import { createLiveUpdates, MAX_UNTAKEN_NOTICES } from './pubsub.ts';
 import { silentLogger, testRedisUrl } from './testing/index.ts';
-
-type Channels = { 'judgment.completed': [tenantId: string, payload: { id: string }] };
 
 const redisUrl = testRedisUrl();
 const modes: Array<[string, string | undefined]> = [['in-process', undefined]];
 if (redisUrl) modes.push(['redis', redisUrl]);
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
-describe.each(modes)('%s live pub/sub', (_mode, url) => {
-  it('delivers to subscribers of the same topic only, across instances', async () => {
-    const publisherSide = createLivePubSub<Channels>({ redisUrl: url, logger: silentLogger, service: 'test-pub' });
-    const subscriberSide = createLivePubSub<Channels>({ redisUrl: url, logger: silentLogger, service: 'test-sub' });
-    const acme = subscriberSide.pubsub.subscribe('judgment.completed', 'acme');
-    const globex = subscriberSide.pubsub.subscribe('judgment.completed', 'globex');
-    const nextAcme = acme[Symbol.asyncIterator]().next();
+describe.each(modes)('%s live updates', (_mode, url) => {
+  it('delivers to subscribers of the same channel and tenant only, across instances', async () => {
+    const publisherSide = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-pub' });
+    const subscriberSide = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-sub' });
+    const acme = subscriberSide.subscribe<{ id: string }>('test.completed', 'acme');
+    const globex = subscriberSide.subscribe('test.completed', 'globex');
+    const nextAcme = acme.next();
     const globexSeen: unknown[] = [];
     void (async () => {
       for await (const payload of globex) globexSeen.push(payload);
     })();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    publisherSide.pubsub.publish('judgment.completed', 'acme', { id: 'e-1' });
+    await settle();
+    publisherSide.publish('test.completed', 'acme', { id: 'e-1' });
+    publisherSide.publish('test.other', 'acme', { id: 'e-2' });
     expect((await nextAcme).value).toEqual({ id: 'e-1' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await settle();
     expect(globexSeen).toEqual([]);
-    await acme.return?.();
-    await globex.return?.();
+    await acme.return(undefined);
+    await globex.return(undefined);
     await Promise.all([publisherSide.close(), subscriberSide.close()]);
+  });
+
+  it(`ends a subscriber more than ${MAX_UNTAKEN_NOTICES} notices behind with SUBSCRIBER_TOO_SLOW, never failing the publisher or the others`, async () => {
+    const live = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-slow' });
+    // Listening from here on, but taking nothing until the burst is over.
+    const stalled = live.subscribe<{ n: number }>('test.burst', 'acme');
+    const reading = live.subscribe<{ n: number }>('test.burst', 'acme');
+    const received: number[] = [];
+    const readingAll = (async () => {
+      for await (const notice of reading) if (received.push(notice.n) === MAX_UNTAKEN_NOTICES + 10) return;
+    })();
+    await settle();
+    // In bursts of 100 the reading subscriber keeps up with; the stalled one takes none.
+    for (let n = 0; n < MAX_UNTAKEN_NOTICES + 10; n++) {
+      expect(() => live.publish('test.burst', 'acme', { n })).not.toThrow();
+      if (n % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await readingAll;
+    expect(received).toEqual(Array.from({ length: MAX_UNTAKEN_NOTICES + 10 }, (_, n) => n));
+    let held = 0;
+    await expect(
+      (async () => {
+        for await (const _ of stalled) held++;
+      })(),
+    ).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_TOO_SLOW' } });
+    expect(held).toBe(MAX_UNTAKEN_NOTICES);
+    await live.close();
+  });
+});
+
+describe.runIf(redisUrl)('live updates over Redis', () => {
+  it('listens to a Redis channel while anyone subscribes, and stops once the last one leaves', async () => {
+    const live = createLiveUpdates({ redisUrl, logger: silentLogger, service: 'test-numsub' });
+    const redis = new Redis(redisUrl!);
+    const tenant = `numsub-${Date.now()}`;
+    const listeners = async () => ((await redis.pubsub('NUMSUB', `test.channel:${tenant}`)) as [string, number])[1];
+    const first = live.subscribe('test.channel', tenant);
+    const second = live.subscribe('test.channel', tenant);
+    await expect.poll(listeners).toBe(1);
+    await first.return(undefined);
+    await settle();
+    expect(await listeners()).toBe(1);
+    await second.return(undefined);
+    await expect.poll(listeners).toBe(0);
+    await live.close();
+    redis.disconnect();
+  });
+
+  it('neither throws nor leaves a rejection behind when Redis is unreachable; subscribers are told', async () => {
+    const live = createLiveUpdates({ redisUrl: 'redis://127.0.0.1:1', logger: silentLogger, service: 'test-down' });
+    expect(() => live.publish('test.down', 'acme', { id: 'lost' })).not.toThrow();
+    await expect(live.subscribe('test.down', 'acme').next()).rejects.toMatchObject({ extensions: { code: 'LIVE_UPDATES_UNAVAILABLE' } });
+    await live.close();
   });
 });

@@ -6,14 +6,11 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { OutboxRelay, type OutboxTable } from './outbox.ts';
 import { audienceOf } from './identity.ts';
-import { createLivePubSub, type LivePubSub } from './pubsub.ts';
+import { createLiveUpdates, type LiveUpdates } from './pubsub.ts';
 import { serveSubgraphWebSocket } from './subgraph-websocket.ts';
 import type { SubgraphYoga } from './subgraph-yoga.ts';
 
 /** Everything a subgraph's app is built from, opened once per process. */
-/** Channel name → [topic (the tenant), payload]. */
-export type LiveChannels = Record<string, [string, unknown]>;
-
 export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>> {
   service: string;
   logger: Logger;
@@ -25,7 +22,7 @@ export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>>
   internalSecret: string;
   readiness: Record<string, () => Promise<void>>;
   /** Live updates for subscriptions: `publish(channel, tenantId, payload)`, fanned out to every replica through Redis. */
-  live: LivePubSub<LiveChannels>;
+  live: LiveUpdates;
   /** Resources an app opens itself (a cache connection, say), released at shutdown before the bus and database. */
   onClose(closer: () => Promise<void>): void;
 }
@@ -63,7 +60,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
   const bus = createEventBus({ redisUrl: options.env.REDIS_URL, logger, service: options.service });
   const relay = options.outbox && new OutboxRelay({ db: database.db, table: options.outbox, bus, logger, owner: options.service });
   const appClosers: Array<() => Promise<void>> = [];
-  const live = createLivePubSub<LiveChannels>({ redisUrl: options.env.REDIS_URL, logger, service: options.service });
+  const live = createLiveUpdates({ redisUrl: options.env.REDIS_URL, logger, service: options.service });
   const infrastructure: SubgraphInfrastructure<TSchema> = {
     service: options.service,
     logger,
@@ -83,7 +80,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
     name: options.service,
     handler: yoga,
     onListening: (server) => {
-      closeSockets = serveSubgraphWebSocket(server, yoga, { secret: options.env.INTERNAL_SECRET, audience: audienceOf(options.service), logger });
+      closeSockets = serveSubgraphWebSocket(server, yoga, { secret: options.env.INTERNAL_SECRET, audience: audienceOf(options.service), logger, metrics: infrastructure.metrics });
     },
     drainers: [async () => closeSockets?.()],
     port: options.port,

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import { getOperationAST, Kind, type ExecutionArgs } from 'graphql';
 import { WebSocketServer } from 'ws';
+import { Gauge, type Metrics } from './metrics.ts';
 import { createIdentityVerifier, IDENTITY_HEADER, type Identity } from './identity.ts';
 import type { Logger } from './logger.ts';
 import type { SubgraphYoga } from './subgraph-yoga.ts';
@@ -13,10 +14,13 @@ type Enveloped = ReturnType<SubgraphYoga['getEnveloped']>;
  * subscriptions. The gateway-minted identity comes in the connection_init payload; a connection
  * without a valid one is closed with 4403 Forbidden before any operation runs.
  */
-export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { secret: string; audience: string; logger: Logger }) {
+export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { secret: string; audience: string; logger: Logger; metrics: Metrics }) {
   const verify = createIdentityVerifier(options.secret, options.audience);
   const sockets = new WebSocketServer({ server, path: '/graphql' });
   const identities = new WeakMap<object, Identity>();
+  const active = new Gauge({ name: 'graphql_subscriptions_active', help: 'Open subscriptions served to gateways, by root field', labelNames: ['field'], registers: [options.metrics.registry] });
+  // Per connection: the root field of each subscription it runs, until the subscription ends.
+  const running = new WeakMap<object, Map<string, string>>();
   const disposable = useServer(
     {
       execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
@@ -44,6 +48,21 @@ export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, optio
           contextValue: await enveloped.contextFactory(),
           rootValue: enveloped,
         };
+      },
+      onOperation: (context, id, _payload, args, result) => {
+        if (!(Symbol.asyncIterator in result)) return;
+        const field = getOperationAST(args.document, args.operationName)?.selectionSet.selections[0];
+        const label = field?.kind === Kind.FIELD ? field.name.value : 'unknown';
+        let subscriptions = running.get(context);
+        if (!subscriptions) running.set(context, (subscriptions = new Map()));
+        subscriptions.set(id, label);
+        active.inc({ field: label });
+      },
+      onComplete: (context, id) => {
+        const label = running.get(context)?.get(id);
+        if (label === undefined) return;
+        running.get(context)!.delete(id);
+        active.dec({ field: label });
       },
     },
     sockets,

@@ -29,7 +29,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
     outbox: tables.outbox,
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
     announce: (execution) =>
-      infrastructure.live.pubsub.publish(JUDGMENT_COMPLETED, execution.tenantId, { executionId: execution.id, workflowId: execution.workflowId }),
+      infrastructure.live.publish(JUDGMENT_COMPLETED, execution.tenantId, { executionId: execution.id, workflowId: execution.workflowId }),
     cache,
     llm: options.llm,
     compile: (source) => {
@@ -50,7 +50,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
       ...base,
       deps,
       actor: { identity: base.identity, correlationId: base.requestId },
-      live: infrastructure.live.pubsub,
+      live: infrastructure.live,
       loaders: createLoaders(deps, base.identity.tenantId),
     }),
   });

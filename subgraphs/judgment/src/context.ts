@@ -1,6 +1,5 @@
-import type { LiveChannels } from '@judgify/runtime/subgraph-service';
+import type { LiveUpdates } from '@judgify/runtime/pubsub';
 import type { RequestContext } from '@judgify/runtime/subgraph-yoga';
-import type { PubSub } from 'graphql-yoga';
 import DataLoader from 'dataloader';
 import type { ExecutionRow } from './db/schema.ts';
 import {
@@ -18,7 +17,7 @@ export type Deps = JudgmentDeps;
 export interface Context extends RequestContext {
   deps: Deps;
   actor: Actor;
-  live: PubSub<LiveChannels>;
+  live: LiveUpdates;
   loaders: ReturnType<typeof createLoaders>;
 }
 

@@ -12,7 +12,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>)
     outbox: tables.outbox,
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
     announce: (workflow) =>
-      infrastructure.live.pubsub.publish(WORKFLOW_CHANGED, workflow.tenantId, { workflowId: workflow.id, version: workflow.version }),
+      infrastructure.live.publish(WORKFLOW_CHANGED, workflow.tenantId, { workflowId: workflow.id, version: workflow.version }),
     checkRule,
   };
   return createSubgraphYoga<Context>({
@@ -22,7 +22,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>)
       ...base,
       deps,
       actor: { identity: base.identity, correlationId: base.requestId },
-      live: infrastructure.live.pubsub,
+      live: infrastructure.live,
       loaders: createLoaders(deps, base.identity.tenantId),
     }),
   });

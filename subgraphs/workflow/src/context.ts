@@ -1,6 +1,5 @@
-import type { LiveChannels } from '@judgify/runtime/subgraph-service';
+import type { LiveUpdates } from '@judgify/runtime/pubsub';
 import type { RequestContext } from '@judgify/runtime/subgraph-yoga';
-import type { PubSub } from 'graphql-yoga';
 import DataLoader from 'dataloader';
 import type { WorkflowEventRow, WorkflowRow } from './db/schema.ts';
 import { historyKeyId, historyPages, snapshotKeyId, snapshotsAt, type HistoryKey, type SnapshotKey } from './domain/workflow-history.ts';
@@ -11,7 +10,7 @@ export type Deps = WorkflowDeps;
 export interface Context extends RequestContext {
   deps: Deps;
   actor: Actor;
-  live: PubSub<LiveChannels>;
+  live: LiveUpdates;
   loaders: ReturnType<typeof createLoaders>;
 }
 

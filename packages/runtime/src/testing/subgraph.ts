@@ -7,7 +7,7 @@ import type { Identity } from '../identity.ts';
 import { InProcessBus } from '../events.ts';
 import { createMetrics } from '../metrics.ts';
 import { OutboxRelay, type OutboxTable } from '../outbox.ts';
-import { createLivePubSub } from '../pubsub.ts';
+import { createLiveUpdates } from '../pubsub.ts';
 import type { SubgraphInfrastructure } from '../subgraph-service.ts';
 import type { SubgraphYoga } from '../subgraph-yoga.ts';
 import { createTestDatabase, forwardedHeaders, silentLogger, TEST_INTERNAL_SECRET } from './index.ts';
@@ -54,7 +54,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     database,
     bus,
     outbox: options.outbox && relay ? { table: options.outbox, relay } : undefined,
-    live: createLivePubSub({ logger: silentLogger, service: options.service }),
+    live: createLiveUpdates({ logger: silentLogger, service: options.service }),
     internalSecret: TEST_INTERNAL_SECRET,
     readiness: { database: database.ping },
     onClose: (closer) => void appClosers.push(closer),

@@ -1,6 +1,5 @@
 import { liveReads } from '@judgify/runtime/live-reads';
-import type { LiveChannels } from '@judgify/runtime/subgraph-service';
-import type { PubSub } from 'graphql-yoga';
+import type { LiveUpdates } from '@judgify/runtime/pubsub';
 import type { ExecutionRow } from '../db/schema.ts';
 import { findExecutions, type ExecutionDeps } from './execution.ts';
 
@@ -17,8 +16,8 @@ export interface CompletedNotice {
  * (filtered here, at the source), each read fresh. A notice whose execution this tenant cannot
  * read is skipped.
  */
-export function judgmentsCompleted(pubsub: PubSub<LiveChannels>, deps: ExecutionDeps, tenantId: string, workflowId?: string | null): AsyncGenerator<ExecutionRow> {
-  const notices = pubsub.subscribe(JUDGMENT_COMPLETED, tenantId) as AsyncGenerator<CompletedNotice>;
+export function judgmentsCompleted(live: LiveUpdates, deps: ExecutionDeps, tenantId: string, workflowId?: string | null): AsyncGenerator<ExecutionRow> {
+  const notices = live.subscribe<CompletedNotice>(JUDGMENT_COMPLETED, tenantId);
   return liveReads(notices, {
     keep: workflowId ? (notice) => notice.workflowId === workflowId : undefined,
     keyOf: (notice) => notice.executionId,

@@ -1,6 +1,5 @@
 import { liveReads } from '@judgify/runtime/live-reads';
-import type { LiveChannels } from '@judgify/runtime/subgraph-service';
-import type { PubSub } from 'graphql-yoga';
+import type { LiveUpdates } from '@judgify/runtime/pubsub';
 import type { WorkflowRow } from '../db/schema.ts';
 import { findWorkflows, type WorkflowDeps } from './workflow.ts';
 
@@ -13,8 +12,8 @@ export interface ChangeNotice {
 }
 
 /** One workflow as it is after each change, read fresh; null once it is deleted. */
-export function workflowChanges(pubsub: PubSub<LiveChannels>, deps: WorkflowDeps, tenantId: string, workflowId: string): AsyncGenerator<WorkflowRow | null> {
-  const notices = pubsub.subscribe(WORKFLOW_CHANGED, tenantId) as AsyncGenerator<ChangeNotice>;
+export function workflowChanges(live: LiveUpdates, deps: WorkflowDeps, tenantId: string, workflowId: string): AsyncGenerator<WorkflowRow | null> {
+  const notices = live.subscribe<ChangeNotice>(WORKFLOW_CHANGED, tenantId);
   return liveReads(notices, {
     keep: (notice) => notice.workflowId === workflowId,
     keyOf: (notice) => notice.workflowId,
