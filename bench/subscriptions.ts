@@ -133,6 +133,7 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
     }
     for (let seen = -1; seen !== arrivals; ) [seen] = [arrivals, await pause(500)];
     bases.set(counts);
+    const idle = memoryOf(platform.gateway.child.pid!).rss;
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const upstreams = Number(/graphql_subscriptions_active\{[^}]*subgraph="judgment"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
 
@@ -175,7 +176,7 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
     return [
       `${subscribers} subscribers × ${eventsPerSecond} events/s (${options.source}): sent ${sent} in ${sendingSeconds.toFixed(1)} s (${failed} failed); delivered ${latencies.count} of ${expected()}, ${outOfOrder} out of order`,
       `  ${(latencies.count / deliverySeconds).toFixed(0)} messages/s; event→client latency p50 ${latencies.percentile(50).toFixed(1)} ms, p99 ${latencies.percentile(99).toFixed(1)} ms, max ${latencies.max.toFixed(0)} ms`,
-      `  upstream subscriptions ${upstreams}; ${where} CPU ${share(gatewayCpu)} of a core${judgmentCpu ? `, judgment subgraph ${share(judgmentCpu)}` : ''}, clients ${share((clientCpu.user + clientCpu.system) / 1e6)}; ${where} RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB)`,
+      `  upstream subscriptions ${upstreams}; ${where} CPU ${share(gatewayCpu)} of a core${judgmentCpu ? `, judgment subgraph ${share(judgmentCpu)}` : ''}, clients ${share((clientCpu.user + clientCpu.system) / 1e6)}; ${where} RSS ${idle.toFixed(0)} MB with every subscriber live, ${memory.rss.toFixed(0)} MB after the run (peak ${memory.peak.toFixed(0)} MB)`,
       `  ended early: ${[...endedBy].map(([reason, count]) => `${count} × ${reason}`).join('; ') || 'none'}; dropped as too slow: ${dropped.join(', ') || 'none'}`,
     ].join('\n');
   } finally {

@@ -7,7 +7,7 @@ import { Counter, createMetrics, Gauge, Histogram, useMetrics } from '@judgify/r
 import { useHealth } from '@judgify/runtime/use-health';
 import { useInputGuards } from '@judgify/runtime/use-input-guards';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, print } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { createAuthenticator } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
@@ -15,6 +15,7 @@ import type { GatewayContext } from './context.ts';
 import { createFederatedSubscriber } from './federated-subscriptions.ts';
 import { DEFAULT_MAX_BUFFERED, SubscriptionHub } from './subscription-hub.ts';
 import { serveGatewayWebSocket } from './gateway-websocket.ts';
+import { sharedSubscription } from './shared-subscription.ts';
 import { useOperationLimits } from './security.ts';
 import { untilTokenExpiry } from './until-token-expiry.ts';
 import { useRequestErrors } from './use-request-errors.ts';
@@ -101,7 +102,6 @@ export async function createGatewayApp(options: GatewayAppOptions) {
       }),
     },
   });
-  // Subscribers of the same operation and variables, in the same tenant with the same roles, share one upstream.
   const dropped = new Counter({
     name: 'graphql_subscribers_dropped_total',
     help: 'Subscribers ended for falling behind: event_backlog (buffered events), socket_backlog (unsent WebSocket bytes)',
@@ -109,11 +109,10 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     registers: [metrics.registry],
   });
   const hub = new SubscriptionHub(DEFAULT_MAX_BUFFERED, () => dropped.inc({ reason: 'event_backlog' }));
-  const subscribe: typeof federated = (request) =>
-    hub.subscribe(
-      JSON.stringify([request.context.identity.tenantId, [...request.context.identity.roles].sort(), print(request.document), request.operationName ?? null, request.variables ?? {}]),
-      () => federated(request),
-    );
+  const subscribe: typeof federated = (request) => {
+    const shared = sharedSubscription(request);
+    return hub.subscribe(shared.key, () => federated(shared.request));
+  };
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     graphqlEndpoint: '/graphql',

@@ -7,10 +7,12 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { Gauge } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closableStream } from '@judgify/runtime/closable-stream';
 import { atTime } from './at-time.ts';
 import type { Authenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { createFederatedSubscriber } from './federated-subscriptions.ts';
+import { framesOf, sharePayload } from './shared-payloads.ts';
 
 /** Pings find connections that died without a close; one missed pong ends them. */
 const PING_INTERVAL_MS = 20_000;
@@ -123,13 +125,22 @@ export function serveGatewayWebSocket(
     },
     onComplete: (context, id) => void operations.get(context.extra.socket)?.delete(id),
     execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
-    subscribe: (args: ExecutionArgs) =>
-      options.subscribe({
+    subscribe: (args: ExecutionArgs) => {
+      const results = options.subscribe({
         document: args.document,
         operationName: args.operationName,
         variables: args.variableValues as Record<string, unknown> | undefined,
         context: args.contextValue as GatewayContext & { identity: Identity },
-      }),
+      });
+      return closableStream(
+        async () => {
+          const next = await results.next();
+          if (!next.done) sharePayload(next.value);
+          return next;
+        },
+        () => results.return(undefined),
+      );
+    },
   });
   sockets.options.handleProtocols = handleProtocols;
   // The HTTP server's own errors (EMFILE on accept, …) reach the WebSocket server too.
@@ -157,6 +168,7 @@ export function serveGatewayWebSocket(
         protocol: socket.protocol,
         // Messages of one tick leave in one write, without awaiting the previous one.
         send: (data) => {
+          const frames = framesOf(data);
           if (socket.readyState !== socket.OPEN) return;
           if (!corked) {
             // What earlier ticks left unsent, not this tick's burst: the client reads slower than its events come.
@@ -172,7 +184,13 @@ export function serveGatewayWebSocket(
               transport.uncork();
             });
           }
-          socket.send(data);
+          if (typeof frames === 'string') socket.send(frames);
+          else {
+            // One text message in three frames; the middle one is the payload every subscriber shares.
+            socket.send(frames[0], { fin: false });
+            socket.send(frames[1], { fin: false });
+            socket.send(frames[2]);
+          }
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
