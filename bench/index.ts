@@ -4,7 +4,8 @@
  * BENCH_ONLY (rules | workflow | judgment | subscriptions), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
- * 1000x100,100x1000,10000x10).
+ * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
+ * subscribes to it too).
  * TEST_DATABASE_URL / TEST_REDIS_URL put the services on PostgreSQL / Redis, as in the tests;
  * otherwise PGlite and in-process buses.
  */
@@ -48,6 +49,7 @@ if (!only || only === 'subscriptions') {
   // Events published at the judgment subgraph's live channel reach it only through Redis.
   const published = redis ? parseScenarios(process.env.BENCH_PUBLISHED_SUBSCRIPTIONS ?? '1000x100,100x1000,10000x10') : [];
   process.stdout.write(`\nSubscriptions through the gateway, ${redis ? 'a process per service, Redis' : 'every service in one process (npm start)'}, ${seconds} s per scenario\n`);
-  for (const scenario of pipeline) process.stdout.write(`${await benchSubscriptions({ scenario, source: 'judgments', seconds })}\n`);
-  for (const scenario of published) process.stdout.write(`${await benchSubscriptions({ scenario, source: 'published', seconds })}\n`);
+  const eventBytes = Number(process.env.BENCH_EVENT_BYTES ?? 0);
+  for (const scenario of pipeline) process.stdout.write(`${await benchSubscriptions({ scenario, source: 'judgments', seconds, eventBytes })}\n`);
+  for (const scenario of published) process.stdout.write(`${await benchSubscriptions({ scenario, source: 'published', seconds, eventBytes })}\n`);
 }

@@ -30,7 +30,9 @@ export function parseScenarios(text: string): SubscriptionScenario[] {
   });
 }
 
-const SUBSCRIPTION = 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision createdAt workflow { name } } }';
+/** With `eventBytes`, each event also carries its input, padded to about that size. */
+const subscriptionOf = (eventBytes: number) =>
+  `subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision createdAt workflow { name }${eventBytes ? ' inputData' : ''} } }`;
 type Completed = { judgmentCompleted: { id: string; createdAt: string; workflow: { name: string } } };
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -54,8 +56,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * operation through the gateway while events come at a steady rate; prints delivery, event→client
  * latency, upstream count and what the gateway and the clients cost in CPU and memory.
  */
-export async function benchSubscriptions(options: { scenario: SubscriptionScenario; seconds: number; source: EventSource }): Promise<string> {
+export async function benchSubscriptions(options: { scenario: SubscriptionScenario; seconds: number; source: EventSource; eventBytes: number }): Promise<string> {
   const { subscribers, eventsPerSecond } = options.scenario;
+  const padding = options.eventBytes ? { padding: 'x'.repeat(options.eventBytes) } : {};
   const redisUrl = testRedisUrl();
   if (options.source === 'published' && !redisUrl) throw new Error('published events need TEST_REDIS_URL: they reach the judgment subgraph through Redis');
   // Judgments reach a separate gateway process's subscribers only through Redis.
@@ -71,7 +74,7 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
     const execute = async (n: number) => {
       const result = await graphql(url, `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { id } }`, {
         token: admin,
-        variables: { input: { workflowId, inputData: { temperature: 50 + (n % 50), vibration: 60, n }, method: 'RULE' } },
+        variables: { input: { workflowId, inputData: { temperature: 50 + (n % 50), vibration: 60, n, ...padding }, method: 'RULE' } },
       });
       const id = result.body.data?.executeJudgment?.id as string | undefined;
       if (!id) throw new Error(result.body.errors?.[0]?.message ?? 'no execution');
@@ -110,7 +113,7 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
       const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
       clients.push(client);
       client.subscribe<Completed>(
-        { query: SUBSCRIPTION, variables: { w: workflowId } },
+        { query: subscriptionOf(options.eventBytes), variables: { w: workflowId } },
         {
           next: (event) => event.data && onEvent(index, event.data),
           error: (error) => {
@@ -174,7 +177,7 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
     const dropped = [...after.matchAll(/graphql_subscribers_dropped_total\{reason="(\w+)"[^}]*\} (\d+)/g)].map(([, reason, count]) => `${count} × ${reason}`);
     const where = redisUrl ? 'gateway' : 'platform (one process)';
     return [
-      `${subscribers} subscribers × ${eventsPerSecond} events/s (${options.source}): sent ${sent} in ${sendingSeconds.toFixed(1)} s (${failed} failed); delivered ${latencies.count} of ${expected()}, ${outOfOrder} out of order`,
+      `${subscribers} subscribers × ${eventsPerSecond} events/s (${options.source}${options.eventBytes ? `, ${options.eventBytes} bytes of input each` : ''}): sent ${sent} in ${sendingSeconds.toFixed(1)} s (${failed} failed); delivered ${latencies.count} of ${expected()}, ${outOfOrder} out of order`,
       `  ${(latencies.count / deliverySeconds).toFixed(0)} messages/s; event→client latency p50 ${latencies.percentile(50).toFixed(1)} ms, p99 ${latencies.percentile(99).toFixed(1)} ms, max ${latencies.max.toFixed(0)} ms`,
       `  upstream subscriptions ${upstreams}; ${where} CPU ${share(gatewayCpu)} of a core${judgmentCpu ? `, judgment subgraph ${share(judgmentCpu)}` : ''}, clients ${share((clientCpu.user + clientCpu.system) / 1e6)}; ${where} RSS ${idle.toFixed(0)} MB with every subscriber live, ${memory.rss.toFixed(0)} MB after the run (peak ${memory.peak.toFixed(0)} MB)`,
       `  ended early: ${[...endedBy].map(([reason, count]) => `${count} × ${reason}`).join('; ') || 'none'}; dropped as too slow: ${dropped.join(', ') || 'none'}`,
