@@ -53,7 +53,8 @@ export async function createExampleWorkflow(url: string, token: string, name: st
 /** Open upstream subscriptions from the gateway to a subgraph, as its /metrics counts them. */
 export async function upstreamsOf(gatewayUrl: string, subgraph: string): Promise<number> {
   const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
-  return Number(new RegExp(`graphql_subscriptions_active\\{[^}]*subgraph="${subgraph}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  const series = metrics.matchAll(new RegExp(`^graphql_subscriptions_active\\{[^}]*subgraph="${subgraph}"[^}]*\\} (\\d+)$`, 'gm'));
+  return [...series].reduce((sum, [, count]) => sum + Number(count), 0);
 }
 
 /** Subscriptions a subgraph serves to gateways for one root field, as its /metrics counts them. */

@@ -2,7 +2,7 @@ import { identities, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createExampleWorkflow, graphql, signToken } from './client.ts';
+import { createExampleWorkflow, graphql, signToken, upstreamsOf } from './client.ts';
 import { startPlatform, type Platform, type RunningProcess } from './platform.ts';
 
 type Completed = { judgmentCompleted: { id: string; decision: string; workflow: { name: string } } };
@@ -83,6 +83,7 @@ describe.runIf(testRedisUrl())('subscriptions across replicas (distributed mode,
     while (subscribers.some((subscriber) => subscriber.counted.length < executed.length) && Date.now() < allArrived) await new Promise((resolve) => setTimeout(resolve, 50));
     // Anything duplicated would arrive right behind: give it the time to.
     await new Promise((resolve) => setTimeout(resolve, 500));
+    expect([await upstreamsOf(platform.gateway.url, 'judgment'), await upstreamsOf(gatewayB.url, 'judgment')]).toEqual([1, 1]);
     for (const subscriber of subscribers) {
       expect(subscriber.failures).toEqual([]);
       expect(subscriber.counted).toEqual(executed);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { identities, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { createExampleWorkflow, graphql, signToken, subgraphSubscriptions, upstreamsOf } from './client.ts';
 import { startPlatform, type Platform } from './platform.ts';
@@ -65,6 +65,7 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
     const owner = await signToken({ userId: 'uma', tenantId, roles: ['admin'] }, platform.jwtSecret);
     const ownWorkflow = await createExampleWorkflow(platform.gateway.url, owner, 'Released line');
     const redis = new Redis(testRedisUrl()!);
+    onTestFinished(() => void redis.disconnect());
     const hops = async () => ({
       gateway: await upstreamsOf(platform.gateway.url, 'judgment'),
       subgraph: await subgraphSubscriptions(platform.subgraphs.judgment.url, 'judgmentCompleted'),
@@ -92,7 +93,6 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
     expect(await hops()).toEqual(shared);
     leaving[1]!();
     await expect.poll(hops).toEqual({ ...before, redis: 0 });
-    redis.disconnect();
   });
 
   it('ends the stream with an error naming the subgraph when the owning subgraph restarts; subscribing again resumes it', async () => {

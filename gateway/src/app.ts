@@ -15,7 +15,7 @@ import type { GatewayContext } from './context.ts';
 import { createFederatedSubscriber } from './federated-subscriptions.ts';
 import { DEFAULT_MAX_BUFFERED, SubscriptionHub } from './subscription-hub.ts';
 import { serveGatewayWebSocket } from './gateway-websocket.ts';
-import { sharedSubscription } from './shared-subscription.ts';
+import { createSharedSubscriber } from './shared-subscription.ts';
 import { useOperationLimits } from './security.ts';
 import { untilTokenExpiry } from './until-token-expiry.ts';
 import { useRequestErrors } from './use-request-errors.ts';
@@ -109,10 +109,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     registers: [metrics.registry],
   });
   const hub = new SubscriptionHub(DEFAULT_MAX_BUFFERED, () => dropped.inc({ reason: 'event_backlog' }));
-  const subscribe: typeof federated = (request) => {
-    const shared = sharedSubscription(request);
-    return hub.subscribe(shared.key, () => federated(shared.request));
-  };
+  const subscribe = createSharedSubscriber({ hub, open: federated, logger });
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     graphqlEndpoint: '/graphql',

@@ -52,6 +52,9 @@ describe('JWT authentication', () => {
     expect((await reason(auth.authenticate(`Bearer ${await sign({ sub: 'ada', roles: [] })}`))).message).toBe(
       'Token rejected: token has no "tenant_id" claim.',
     );
+    expect((await reason(auth.authenticate(`Bearer ${await sign({ ...claims, sub: '@shared-subscription' })}`))).message).toBe(
+      'Token rejected: token "sub" must not start with "@" (reserved for the gateway).',
+    );
     const eternal = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
     expect((await reason(auth.authenticate(`Bearer ${eternal}`))).message).toBe('Token rejected: missing required "exp" claim.');
   });

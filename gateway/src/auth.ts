@@ -27,7 +27,11 @@ export interface Authenticator {
 }
 
 const claimsSchema = z.object({
-  sub: z.string({ error: 'token has no "sub" claim (the user id)' }).min(1),
+  sub: z
+    .string({ error: 'token has no "sub" claim (the user id)' })
+    .min(1)
+    // Reserved: the gateway's own actors (a shared subscription stream) are named so.
+    .refine((sub) => !sub.startsWith('@'), 'token "sub" must not start with "@" (reserved for the gateway)'),
   tenant_id: z.string({ error: 'token has no "tenant_id" claim' }).min(1),
   roles: z.array(z.string(), { error: 'token has no "roles" claim (an array of viewer, operator, admin)' }),
 });

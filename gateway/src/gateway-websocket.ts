@@ -12,7 +12,7 @@ import { atTime } from './at-time.ts';
 import type { Authenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { createFederatedSubscriber } from './federated-subscriptions.ts';
-import { framesOf, sharePayload } from './shared-payloads.ts';
+import { framesOf, payloadReference, sharePayload } from './shared-payloads.ts';
 
 /** Pings find connections that died without a close; one missed pong ends them. */
 const PING_INTERVAL_MS = 20_000;
@@ -124,6 +124,7 @@ export function serveGatewayWebSocket(
       return { schema: enveloped.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue, rootValue: enveloped };
     },
     onComplete: (context, id) => void operations.get(context.extra.socket)?.delete(id),
+    onNext: (_context, _id, _payload, _args, result) => payloadReference(result),
     execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
     subscribe: (args: ExecutionArgs) => {
       const results = options.subscribe({

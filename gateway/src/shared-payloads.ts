@@ -3,10 +3,11 @@ import type { ExecutionResult } from 'graphql';
 
 /**
  * One event of a shared upstream reaches every subscriber as the same result object; graphql-ws
- * would serialize it again for each of them, and each socket would hold its own copy. A marked
- * result serializes, inside graphql-ws's `next` message, as a reference; the socket writer puts
- * the payload, serialized once, in its place. From FRAGMENT_BYTES on, the payload goes out as a
- * WebSocket continuation frame of its own: one Buffer that every socket references.
+ * would serialize it again for each of them, and each socket would hold its own copy. For a
+ * shared result, graphql-ws's `next` message carries a reference instead (`payloadReference`, its
+ * onNext hook), and the socket writer (`framesOf`) puts the payload, serialized once, in its
+ * place. From FRAGMENT_BYTES on, the payload goes out as a WebSocket continuation frame of its
+ * own: one Buffer that every socket references.
  */
 export const FRAGMENT_BYTES = 16 * 1024;
 
@@ -15,42 +16,44 @@ const REFERENCE = `\u0000shared-payload-${randomBytes(16).toString('hex')}-`;
 /** The reference as JSON writes it, with the result's number. */
 const REFERENCE_IN_JSON = new RegExp(`${JSON.stringify(REFERENCE).slice(0, -1).replaceAll('\\', '\\\\')}(\\d+)"`);
 
-interface Encoded {
-  json: string;
-  bytes?: Buffer;
-}
-
-const encodings = new WeakMap<ExecutionResult, Encoded>();
+const shared = new WeakSet<ExecutionResult>();
+const numbers = new WeakMap<ExecutionResult, number>();
+/** A small payload as text, a large one as the bytes every socket writes. */
+const encodings = new WeakMap<ExecutionResult, string | Buffer>();
 /** Results referenced by messages serialized and not yet written, with how many such messages. */
 const referenced = new Map<number, { result: ExecutionResult; messages: number }>();
-let lastId = 0;
+let lastNumber = 0;
 
-/** Marks a result that many sockets send, so its payload is serialized once; a marked result stays as it is. */
+/** Marks a result that many sockets send, so its payload is serialized once. */
 export function sharePayload(result: ExecutionResult): ExecutionResult {
-  if (Object.hasOwn(result, 'toJSON')) return result;
-  const id = ++lastId;
-  // Enumerable, so it survives the copy graphql-ws makes of a result (`{ ...result }`) for its message.
-  Object.defineProperty(result, 'toJSON', {
-    enumerable: true,
-    value(this: ExecutionResult, key: string) {
-      if (key !== 'payload') {
-        // Serialized anywhere else (Server-Sent Events, logs): the plain result.
-        const { toJSON: _marker, ...plain } = this as ExecutionResult & { toJSON: unknown };
-        return plain;
-      }
-      const entry = referenced.get(id);
-      if (entry) entry.messages++;
-      else referenced.set(id, { result, messages: 1 });
-      return `${REFERENCE}${id}`;
-    },
-  });
+  shared.add(result);
   return result;
 }
 
-function encodingOf(result: ExecutionResult): Encoded {
+/**
+ * What a `next` message carries for a shared result: a reference, counted as it is serialized
+ * and released as `framesOf` writes it — both in the one synchronous step graphql-ws's send is.
+ * Nothing for any other result.
+ */
+export function payloadReference(result: ExecutionResult): ExecutionResult | undefined {
+  if (!shared.has(result)) return undefined;
+  let number = numbers.get(result);
+  if (number === undefined) numbers.set(result, (number = ++lastNumber));
+  const reference = `${REFERENCE}${number}`;
+  const toJSON = () => {
+    const entry = referenced.get(number);
+    if (entry) entry.messages++;
+    else referenced.set(number, { result, messages: 1 });
+    return reference;
+  };
+  return { toJSON } as ExecutionResult;
+}
+
+function encodingOf(result: ExecutionResult): string | Buffer {
   let encoded = encodings.get(result);
-  if (!encoded) {
-    encoded = { json: JSON.stringify(result) };
+  if (encoded === undefined) {
+    const json = JSON.stringify(result);
+    encoded = Buffer.byteLength(json) < FRAGMENT_BYTES ? json : Buffer.from(json);
     encodings.set(result, encoded);
   }
   return encoded;
@@ -65,14 +68,15 @@ function encodingOf(result: ExecutionResult): Encoded {
 export function framesOf(message: string): string | [head: string, payload: Buffer, tail: string] {
   const match = REFERENCE_IN_JSON.exec(message);
   if (!match) return message;
-  const id = Number(match[1]);
-  const entry = referenced.get(id);
+  const number = Number(match[1]);
+  const entry = referenced.get(number);
   if (!entry) return message;
-  if (--entry.messages === 0) referenced.delete(id);
+  if (--entry.messages === 0) referenced.delete(number);
   const encoded = encodingOf(entry.result);
   const head = message.slice(0, match.index);
   const tail = message.slice(match.index + match[0].length);
-  if (encoded.json.length < FRAGMENT_BYTES) return `${head}${encoded.json}${tail}`;
-  encoded.bytes ??= Buffer.from(encoded.json);
-  return [head, encoded.bytes, tail];
+  return typeof encoded === 'string' ? `${head}${encoded}${tail}` : [head, encoded, tail];
 }
+
+/** Messages serialized and not yet written: zero between writes. */
+export const referencesInFlight = () => referenced.size;

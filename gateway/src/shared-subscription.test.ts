@@ -1,39 +1,62 @@
-import { parse } from 'graphql';
+import { boundedStream } from '@judgify/runtime/bounded-stream';
+import { silentLogger } from '@judgify/runtime/testing';
+import { parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { SubscriptionRequest } from './federated-subscriptions.ts';
-import { SHARED_STREAM_USER, sharedSubscription } from './shared-subscription.ts';
+import { createSharedSubscriber, SHARED_STREAM_USER, sharing } from './shared-subscription.ts';
+import { SubscriptionHub } from './subscription-hub.ts';
 
-const request = (overrides: { userId?: string; tenantId?: string; roles?: Array<'viewer' | 'operator' | 'admin'>; query?: string; variables?: Record<string, unknown> } = {}) => {
-  const identity = { userId: overrides.userId ?? 'ada', tenantId: overrides.tenantId ?? 'acme', roles: overrides.roles ?? ['viewer'] };
-  return {
-    document: parse(overrides.query ?? 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id } }'),
-    variables: overrides.variables ?? { w: 'w-1' },
-    context: { identity, requestId: 'r-1' },
-  } satisfies SubscriptionRequest;
-};
+type Role = 'viewer' | 'operator' | 'admin';
+const request = (overrides: { userId?: string; tenantId?: string; roles?: Role[]; query?: string; variables?: Record<string, unknown> } = {}): SubscriptionRequest => ({
+  document: parse(overrides.query ?? 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id } }'),
+  variables: overrides.variables ?? { w: 'w-1' },
+  context: { identity: { userId: overrides.userId ?? 'ada', tenantId: overrides.tenantId ?? 'acme', roles: overrides.roles ?? ['viewer'] }, requestId: `request-of-${overrides.userId ?? 'ada'}` },
+});
 
-describe('sharedSubscription', () => {
+describe('sharing', () => {
   it('gives users of one tenant with the same roles, operation and variables one key, however the query is spaced', () => {
-    const ada = sharedSubscription(request({ userId: 'ada', roles: ['viewer', 'operator'] }));
-    const bob = sharedSubscription(request({ userId: 'bob', roles: ['operator', 'viewer', 'viewer'], query: 'subscription ($w: ID) {\n  judgmentCompleted(workflowId: $w) { id }\n}' }));
+    const ada = sharing(request({ userId: 'ada', roles: ['viewer', 'operator'] }));
+    const bob = sharing(request({ userId: 'bob', roles: ['operator', 'viewer', 'viewer'], query: 'subscription ($w: ID) {\n  judgmentCompleted(workflowId: $w) { id }\n}' }));
     expect(bob.key).toBe(ada.key);
   });
 
   it('keeps tenants, roles, variables and operations apart', () => {
-    const base = sharedSubscription(request()).key;
+    const base = sharing(request()).key;
     for (const other of [
       request({ tenantId: 'globex' }),
       request({ roles: ['admin'] }),
       request({ variables: { w: 'w-2' } }),
       request({ query: 'subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision } }' }),
     ]) {
-      expect(sharedSubscription(other).key).not.toBe(base);
+      expect(sharing(other).key).not.toBe(base);
     }
   });
+});
 
-  it('runs the shared stream as the tenant with those roles, not as the subscriber who opened it', () => {
-    const shared = sharedSubscription(request({ userId: 'ada', roles: ['operator', 'viewer'] }));
-    expect(shared.request.context.identity).toEqual({ userId: SHARED_STREAM_USER, tenantId: 'acme', roles: ['operator', 'viewer'] });
-    expect(shared.request.context.requestId).toBe('r-1');
+describe('createSharedSubscriber', () => {
+  it('opens one upstream for two users, acting as the tenant with their roles under a request id of its own, and gives both every event', async () => {
+    const opened: SubscriptionRequest[] = [];
+    const upstream = boundedStream<ExecutionResult>({ limit: 10, overflow: () => new Error('too slow'), detach: () => undefined });
+    const subscribe = createSharedSubscriber({
+      hub: new SubscriptionHub(),
+      logger: silentLogger,
+      open: (upstreamRequest) => {
+        opened.push(upstreamRequest);
+        return upstream.stream;
+      },
+    });
+    const ada = subscribe(request({ userId: 'ada', roles: ['operator', 'viewer'] }));
+    const bob = subscribe(request({ userId: 'bob', roles: ['viewer', 'operator'] }));
+    const next = [ada.next(), bob.next()];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    upstream.push({ data: { judgmentCompleted: { id: 'e-1' } } });
+    expect((await Promise.all(next)).map((result) => result.value)).toEqual([
+      { data: { judgmentCompleted: { id: 'e-1' } } },
+      { data: { judgmentCompleted: { id: 'e-1' } } },
+    ]);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.context.identity).toEqual({ userId: SHARED_STREAM_USER, tenantId: 'acme', roles: ['operator', 'viewer'] });
+    expect(opened[0]!.context.requestId).not.toMatch(/^request-of-/);
+    await Promise.all([ada.return(undefined), bob.return(undefined)]);
   });
 });

@@ -1,24 +1,43 @@
+import { randomUUID } from 'node:crypto';
 import type { Identity } from '@judgify/runtime/identity';
-import { print } from 'graphql';
+import type { Logger } from '@judgify/runtime/logger';
+import { print, type ExecutionResult } from 'graphql';
 import type { SubscriptionRequest } from './federated-subscriptions.ts';
+import type { SubscriptionHub } from './subscription-hub.ts';
 
 /**
  * Who a shared upstream acts as: the tenant with the subscribers' roles, never one of them — so
  * what a subgraph resolves for one user (her chat sessions, say) cannot reach another user who
- * shares the stream; a field that needs a user fails for every subscriber alike instead.
+ * shares the stream; a field that needs a user fails for every subscriber alike instead. Client
+ * tokens cannot name it (`auth.ts` reserves "@").
  */
 export const SHARED_STREAM_USER = '@shared-subscription';
 
 /**
  * Subscribers asking the same operation with the same variables, in one tenant with the same
- * roles, receive the same events: they share one upstream, keyed by exactly that.
+ * roles, receive the same events: what they share an upstream by, and who it acts as.
  */
-export function sharedSubscription(request: SubscriptionRequest & { context: { identity: Identity } }): { key: string; request: SubscriptionRequest } {
+export function sharing(request: SubscriptionRequest): { key: string; identity: Identity } {
   const { tenantId } = request.context.identity;
   const roles = [...new Set(request.context.identity.roles)].sort();
-  const identity: Identity = { userId: SHARED_STREAM_USER, tenantId, roles };
   return {
     key: JSON.stringify([tenantId, roles, print(request.document), request.operationName ?? null, request.variables ?? {}]),
-    request: { ...request, context: { ...request.context, identity } },
+    identity: { userId: SHARED_STREAM_USER, tenantId, roles },
+  };
+}
+
+/**
+ * Subscriptions through the hub: the first subscriber of a key opens the upstream, as the shared
+ * identity and with a request id of its own (its logs and entity fetches outlive any one
+ * subscriber); the others join it.
+ */
+export function createSharedSubscriber(options: { hub: SubscriptionHub; open: (request: SubscriptionRequest) => AsyncGenerator<ExecutionResult>; logger: Logger }) {
+  return function subscribe(request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
+    const { key, identity } = sharing(request);
+    return options.hub.subscribe(key, () => {
+      const requestId = randomUUID();
+      const log = options.logger.child({ requestId, userId: identity.userId, tenantId: identity.tenantId });
+      return options.open({ ...request, context: { identity, requestId, log } });
+    });
   };
 }

@@ -1,13 +1,12 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { closableStream } from '@judgify/runtime/closable-stream';
+import { AppError } from '@judgify/runtime/errors';
 
 export const DEFAULT_MAX_BUFFERED = 100;
 
 /** Why a subscriber was dropped: it fell further behind than its buffer allows. */
 export const tooSlow = (limit: number) =>
-  new GraphQLError(`Subscription closed: this client fell more than ${limit} events behind. Resubscribe when you can keep up.`, {
-    extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
-  });
+  new AppError('SUBSCRIBER_TOO_SLOW', `Subscription closed: this client fell more than ${limit} events behind. Resubscribe when you can keep up.`);
 
 interface Subscriber {
   queue: ExecutionResult[];

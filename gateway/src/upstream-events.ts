@@ -1,5 +1,6 @@
 import { boundedStream } from '@judgify/runtime/bounded-stream';
-import { GraphQLError, type FormattedExecutionResult } from 'graphql';
+import { AppError } from '@judgify/runtime/errors';
+import type { FormattedExecutionResult } from 'graphql';
 import type { Client, SubscribePayload } from 'graphql-ws';
 
 export const DEFAULT_MAX_UNRESOLVED = 1000;
@@ -15,10 +16,7 @@ export function upstreamEvents(client: Pick<Client, 'subscribe'>, payload: Subsc
   let unsubscribe: (() => void) | undefined;
   const events = boundedStream<Event>({
     limit,
-    overflow: () =>
-      new GraphQLError(`Subscription closed: the gateway fell more than ${limit} events behind this stream. Subscribe again.`, {
-        extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
-      }),
+    overflow: () => new AppError('SUBSCRIBER_TOO_SLOW', `Subscription closed: the gateway fell more than ${limit} events behind this stream. Subscribe again.`),
     detach: () => unsubscribe?.(),
   });
   unsubscribe = client.subscribe<Record<string, unknown>, unknown>(payload, {

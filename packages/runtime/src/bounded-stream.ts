@@ -62,6 +62,7 @@ export function boundedStream<T>(options: { limit: number; overflow: () => Error
       },
       async () => {
         ended = true;
+        failure = undefined;
         waiting.length = 0;
         detach();
         notify();

@@ -72,6 +72,38 @@ describe('liveReads', () => {
     }
   });
 
+  it('delivers a row read twice for notices of one tick once, when the caller says it is a repeat', async () => {
+    const { notices, publish } = channel();
+    const rows = liveReads(notices, {
+      keyOf: (notice: Notice) => notice.workflow,
+      readMany: async (keys) => keys.map((key) => ({ key, version: 7 })),
+      isRepeat: (previous, row) => previous.version === row.version,
+    });
+    const first = rows.next();
+    await delay(5);
+    publish({ id: 'a', workflow: 'w' }, { id: 'b', workflow: 'w' });
+    expect((await first).value).toEqual({ key: 'w', version: 7 });
+    const second = rows.next();
+    const outcome = await Promise.race([second.then(() => 'delivered'), delay(50).then(() => 'nothing more')]);
+    expect(outcome).toBe('nothing more');
+    await rows.return(undefined);
+  });
+
+  it('stops listening to the channel once a read fails, after passing the failure on', async () => {
+    const { notices, publish } = channel();
+    const rows = liveReads(notices, {
+      keyOf: (notice: Notice) => notice.id,
+      readMany: async () => {
+        throw new Error('database unavailable');
+      },
+    });
+    const next = rows.next();
+    await delay(5);
+    publish({ id: 'a', workflow: 'w' });
+    await expect(next).rejects.toThrow('database unavailable');
+    expect(await notices.next()).toEqual({ value: undefined, done: true });
+  });
+
   it('ends at once when the subscriber leaves, though no notice comes, and stops listening to the channel', async () => {
     const { notices } = channel();
     const rows = liveReads(notices, { keyOf: (notice: Notice) => notice.id, readMany: async (ids) => ids.map((id) => ({ id })) });

@@ -2,7 +2,7 @@ import { Kind, type DefinitionNode, type OperationDefinitionNode } from 'graphql
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export { Counter, Gauge, Histogram } from 'prom-client';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;

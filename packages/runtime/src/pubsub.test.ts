@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLiveUpdates, MAX_UNTAKEN_NOTICES } from './pubsub.ts';
 import { silentLogger, testRedisUrl } from './testing/index.ts';
 
@@ -12,6 +12,7 @@ describe.each(modes)('%s live updates', (_mode, url) => {
   it('delivers to subscribers of the same channel and tenant only, across instances', async () => {
     const publisherSide = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-pub' });
     const subscriberSide = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-sub' });
+    onTestFinished(() => Promise.all([publisherSide.close(), subscriberSide.close()]).then(() => undefined));
     const acme = subscriberSide.subscribe<{ id: string }>('test.completed', 'acme');
     const globex = subscriberSide.subscribe('test.completed', 'globex');
     const nextAcme = acme.next();
@@ -27,11 +28,11 @@ describe.each(modes)('%s live updates', (_mode, url) => {
     expect(globexSeen).toEqual([]);
     await acme.return(undefined);
     await globex.return(undefined);
-    await Promise.all([publisherSide.close(), subscriberSide.close()]);
   });
 
   it(`ends a subscriber more than ${MAX_UNTAKEN_NOTICES} notices behind with SUBSCRIBER_TOO_SLOW, never failing the publisher or the others`, async () => {
     const live = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-slow' });
+    onTestFinished(() => live.close());
     // Listening from here on, but taking nothing until the burst is over.
     const stalled = live.subscribe<{ n: number }>('test.burst', 'acme');
     const reading = live.subscribe<{ n: number }>('test.burst', 'acme');
@@ -54,7 +55,6 @@ describe.each(modes)('%s live updates', (_mode, url) => {
       })(),
     ).rejects.toMatchObject({ extensions: { code: 'SUBSCRIBER_TOO_SLOW' } });
     expect(held).toBe(MAX_UNTAKEN_NOTICES);
-    await live.close();
   });
 });
 
@@ -62,6 +62,10 @@ describe.runIf(redisUrl)('live updates over Redis', () => {
   it('listens to a Redis channel while anyone subscribes, and stops once the last one leaves', async () => {
     const live = createLiveUpdates({ redisUrl, logger: silentLogger, service: 'test-numsub' });
     const redis = new Redis(redisUrl!);
+    onTestFinished(async () => {
+      await live.close();
+      redis.disconnect();
+    });
     const tenant = `numsub-${Date.now()}`;
     const listeners = async () => ((await redis.pubsub('NUMSUB', `test.channel:${tenant}`)) as [string, number])[1];
     const first = live.subscribe('test.channel', tenant);
@@ -72,14 +76,15 @@ describe.runIf(redisUrl)('live updates over Redis', () => {
     expect(await listeners()).toBe(1);
     await second.return(undefined);
     await expect.poll(listeners).toBe(0);
-    await live.close();
-    redis.disconnect();
   });
 
   it('neither throws nor leaves a rejection behind when Redis is unreachable; subscribers are told', async () => {
     const live = createLiveUpdates({ redisUrl: 'redis://127.0.0.1:1', logger: silentLogger, service: 'test-down' });
+    onTestFinished(() => live.close());
     expect(() => live.publish('test.down', 'acme', { id: 'lost' })).not.toThrow();
-    await expect(live.subscribe('test.down', 'acme').next()).rejects.toMatchObject({ extensions: { code: 'LIVE_UPDATES_UNAVAILABLE' } });
-    await live.close();
+    const refused = live.subscribe('test.down', 'acme').next();
+    await expect(refused).rejects.toMatchObject({ extensions: { code: 'LIVE_UPDATES_UNAVAILABLE' } });
+    // What Redis said (hosts, ports) stays in the log.
+    await expect(refused).rejects.toThrow(/^Live updates of test\.down are unavailable right now\. Subscribe again later\.$/);
   });
 });

@@ -22,15 +22,13 @@ export interface LiveUpdates {
 class Listeners {
   private readonly byTopic = new Map<string, Set<BoundedStream<unknown>>>();
 
-  /** True when it is the topic's first listener. */
-  add(topic: string, listener: BoundedStream<unknown>): boolean {
+  /** The topic's listeners, new when this is its first: who to tell if starting the topic fails. */
+  add(topic: string, listener: BoundedStream<unknown>): { started: boolean; listeners: Set<BoundedStream<unknown>> } {
     const listeners = this.byTopic.get(topic);
-    if (!listeners) {
-      this.byTopic.set(topic, new Set([listener]));
-      return true;
-    }
-    listeners.add(listener);
-    return false;
+    if (listeners) return { started: false, listeners: listeners.add(listener) };
+    const fresh = new Set([listener]);
+    this.byTopic.set(topic, fresh);
+    return { started: true, listeners: fresh };
   }
 
   /** True when it was the topic's last listener. */
@@ -45,11 +43,15 @@ class Listeners {
     for (const listener of this.byTopic.get(topic) ?? []) listener.push(payload);
   }
 
-  /** Ends every listener of the topic with the error; the next to listen starts the topic afresh. */
-  failAll(topic: string, error: Error): void {
-    const listeners = this.byTopic.get(topic) ?? [];
+  /**
+   * Ends these listeners of the topic with the error, if they are still its listeners (not a
+   * later start's); the next to listen starts the topic afresh. True when they were.
+   */
+  failAll(topic: string, listeners: Set<BoundedStream<unknown>>, error: Error): boolean {
+    if (this.byTopic.get(topic) !== listeners) return false;
     this.byTopic.delete(topic);
     for (const listener of listeners) listener.fail(error);
+    return true;
   }
 }
 
@@ -62,12 +64,16 @@ export function createLiveUpdates(options: { redisUrl?: string; logger: Logger; 
   const publisher = options.redisUrl ? connectRedis(options.redisUrl, logger, `${options.service}-pub`) : undefined;
   const subscriber = options.redisUrl ? connectRedis(options.redisUrl, logger, `${options.service}-sub`) : undefined;
   subscriber?.on('message', (topic: string, message: string) => {
+    let payload: unknown;
     try {
-      listeners.deliver(topic, JSON.parse(message));
+      payload = JSON.parse(message);
     } catch (error) {
-      logger.warn({ err: error, topic }, 'live notice is not JSON; skipped');
+      return logger.warn({ err: error, topic }, 'live notice is not JSON; skipped');
     }
+    listeners.deliver(topic, payload);
   });
+  const unsubscribe = (topic: string) =>
+    subscriber?.unsubscribe(topic).catch((error: unknown) => logger.warn({ err: error, topic }, 'live unsubscribe failed'));
 
   return {
     publish(channel, tenantId, payload) {
@@ -83,13 +89,16 @@ export function createLiveUpdates(options: { redisUrl?: string; logger: Logger; 
         overflow: () =>
           new AppError('SUBSCRIBER_TOO_SLOW', `Subscription closed: it fell more than ${MAX_UNTAKEN_NOTICES} notices behind ${channel}. Subscribe again.`),
         detach: () => {
-          if (listeners.remove(topic, notices)) subscriber?.unsubscribe(topic).catch((error: unknown) => logger.warn({ err: error, topic }, 'live unsubscribe failed'));
+          if (listeners.remove(topic, notices)) unsubscribe(topic);
         },
       });
-      if (listeners.add(topic, notices)) {
+      const { started, listeners: joined } = listeners.add(topic, notices);
+      if (started) {
         subscriber?.subscribe(topic).catch((error: unknown) => {
+          // The cause stays in the log: what Redis said names hosts and ports.
           logger.warn({ err: error, topic }, 'live subscribe failed');
-          listeners.failAll(topic, new AppError('LIVE_UPDATES_UNAVAILABLE', `Live updates of ${channel} are unavailable right now (${error instanceof Error ? error.message : String(error)}). Subscribe again later.`));
+          const unavailable = new AppError('LIVE_UPDATES_UNAVAILABLE', `Live updates of ${channel} are unavailable right now. Subscribe again later.`);
+          if (listeners.failAll(topic, joined, unavailable)) unsubscribe(topic);
         });
       }
       return notices.stream as AsyncGenerator<TPayload>;

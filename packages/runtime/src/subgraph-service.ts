@@ -7,7 +7,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { OutboxRelay, type OutboxTable } from './outbox.ts';
 import { audienceOf } from './identity.ts';
 import { createLiveUpdates, type LiveUpdates } from './pubsub.ts';
-import { serveSubgraphWebSocket } from './subgraph-websocket.ts';
+import { serveSubgraphWebSocket, subscriptionGauge } from './subgraph-websocket.ts';
 import type { SubgraphYoga } from './subgraph-yoga.ts';
 
 /** Everything a subgraph's app is built from, opened once per process. */
@@ -75,12 +75,13 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
   };
   const yoga = options.createApp(infrastructure);
   relay?.start();
+  const activeSubscriptions = subscriptionGauge(infrastructure.metrics);
   let closeSockets: (() => Promise<void>) | undefined;
   const running = await serve({
     name: options.service,
     handler: yoga,
     onListening: (server) => {
-      closeSockets = serveSubgraphWebSocket(server, yoga, { secret: options.env.INTERNAL_SECRET, audience: audienceOf(options.service), logger, metrics: infrastructure.metrics });
+      closeSockets = serveSubgraphWebSocket(server, yoga, { secret: options.env.INTERNAL_SECRET, audience: audienceOf(options.service), logger, active: activeSubscriptions });
     },
     drainers: [async () => closeSockets?.()],
     port: options.port,

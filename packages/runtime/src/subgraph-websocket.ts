@@ -14,11 +14,16 @@ type Enveloped = ReturnType<SubgraphYoga['getEnveloped']>;
  * subscriptions. The gateway-minted identity comes in the connection_init payload; a connection
  * without a valid one is closed with 4403 Forbidden before any operation runs.
  */
-export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { secret: string; audience: string; logger: Logger; metrics: Metrics }) {
+/** Subscriptions a subgraph serves to gateways, by root field: one gauge per service registry. */
+export function subscriptionGauge(metrics: Metrics): Gauge<'field'> {
+  return new Gauge({ name: 'graphql_subscriptions_active', help: 'Open subscriptions served to gateways, by root field', labelNames: ['field'], registers: [metrics.registry] });
+}
+
+export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { secret: string; audience: string; logger: Logger; active: Gauge<'field'> }) {
   const verify = createIdentityVerifier(options.secret, options.audience);
   const sockets = new WebSocketServer({ server, path: '/graphql' });
   const identities = new WeakMap<object, Identity>();
-  const active = new Gauge({ name: 'graphql_subscriptions_active', help: 'Open subscriptions served to gateways, by root field', labelNames: ['field'], registers: [options.metrics.registry] });
+  const { active } = options;
   // Per connection: the root field of each subscription it runs, until the subscription ends.
   const running = new WeakMap<object, Map<string, string>>();
   const disposable = useServer(

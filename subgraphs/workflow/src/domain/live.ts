@@ -19,5 +19,6 @@ export function workflowChanges(live: LiveUpdates, deps: WorkflowDeps, tenantId:
     keyOf: (notice) => notice.workflowId,
     readMany: (ids) => findWorkflows(deps, tenantId, ids),
     whenMissing: () => null,
+    isRepeat: (previous, workflow) => previous?.version === workflow?.version,
   });
 }
