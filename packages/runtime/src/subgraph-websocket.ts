@@ -9,16 +9,16 @@ import type { SubgraphYoga } from './subgraph-yoga.ts';
 
 type Enveloped = ReturnType<SubgraphYoga['getEnveloped']>;
 
-/**
- * graphql-ws (`graphql-transport-ws`) on the subgraph's /graphql, for the gateway's upstream
- * subscriptions. The gateway-minted identity comes in the connection_init payload; a connection
- * without a valid one is closed with 4403 Forbidden before any operation runs.
- */
 /** Subscriptions a subgraph serves to gateways, by root field: one gauge per service registry. */
 export function subscriptionGauge(metrics: Metrics): Gauge<'field'> {
   return new Gauge({ name: 'graphql_subscriptions_active', help: 'Open subscriptions served to gateways, by root field', labelNames: ['field'], registers: [metrics.registry] });
 }
 
+/**
+ * graphql-ws (`graphql-transport-ws`) on the subgraph's /graphql, for the gateway's upstream
+ * subscriptions. The gateway-minted identity comes in the connection_init payload; a connection
+ * without a valid one is closed with 4403 Forbidden before any operation runs.
+ */
 export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { secret: string; audience: string; logger: Logger; active: Gauge<'field'> }) {
   const verify = createIdentityVerifier(options.secret, options.audience);
   const sockets = new WebSocketServer({ server, path: '/graphql' });
