@@ -3,7 +3,7 @@ import { createLiveUpdates } from '@judgify/runtime/pubsub';
 import { silentLogger, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createExampleWorkflow, graphql, signToken } from '../e2e/client.ts';
+import { createExampleWorkflow, graphql, signToken, upstreamsOf } from '../e2e/client.ts';
 import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import { JUDGMENT_COMPLETED } from '../subgraphs/judgment/src/domain/live.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
@@ -134,11 +134,10 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
       await warmUp(n);
       await pause(200);
     }
-    for (let seen = -1; seen !== arrivals; ) [seen] = [arrivals, await pause(500)];
+    for (let seen = -1; seen !== arrivals; await pause(500)) seen = arrivals;
     bases.set(counts);
     const idle = memoryOf(platform.gateway.child.pid!).rss;
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    const upstreams = Number(/graphql_subscriptions_active\{[^}]*subgraph="judgment"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    const upstreams = await upstreamsOf(url, 'judgment');
 
     const pids = { gateway: platform.gateway.child.pid!, judgment: distributed?.subgraphs.judgment.child.pid };
     const cpuBefore = { gateway: cpuSecondsOf(pids.gateway), judgment: pids.judgment && cpuSecondsOf(pids.judgment), clients: process.cpuUsage() };

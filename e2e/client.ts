@@ -50,15 +50,15 @@ export async function createExampleWorkflow(url: string, token: string, name: st
   return id;
 }
 
-/** Open upstream subscriptions from the gateway to a subgraph, as its /metrics counts them. */
-export async function upstreamsOf(gatewayUrl: string, subgraph: string): Promise<number> {
-  const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
-  const series = metrics.matchAll(new RegExp(`^graphql_subscriptions_active\\{[^}]*subgraph="${subgraph}"[^}]*\\} (\\d+)$`, 'gm'));
+/** The sum of graphql_subscriptions_active over the series with the given label, as a process's /metrics reports it. */
+async function activeSubscriptions(processUrl: string, label: string): Promise<number> {
+  const metrics = await (await fetch(`${processUrl}/metrics`)).text();
+  const series = metrics.matchAll(new RegExp(`^graphql_subscriptions_active\\{[^}]*${label}[^}]*\\} (\\d+)$`, 'gm'));
   return [...series].reduce((sum, [, count]) => sum + Number(count), 0);
 }
 
-/** Subscriptions a subgraph serves to gateways for one root field, as its /metrics counts them. */
-export async function subgraphSubscriptions(subgraphUrl: string, field: string): Promise<number> {
-  const metrics = await (await fetch(`${subgraphUrl}/metrics`)).text();
-  return Number(new RegExp(`graphql_subscriptions_active\\{[^}]*field="${field}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
-}
+/** Open upstream subscriptions from the gateway to a subgraph. */
+export const upstreamsOf = (gatewayUrl: string, subgraph: string) => activeSubscriptions(gatewayUrl, `subgraph="${subgraph}"`);
+
+/** Subscriptions a subgraph serves to gateways for one root field. */
+export const subgraphSubscriptions = (subgraphUrl: string, field: string) => activeSubscriptions(subgraphUrl, `field="${field}"`);

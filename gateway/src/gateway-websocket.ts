@@ -7,12 +7,11 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { Gauge } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { closableStream } from '@judgify/runtime/closable-stream';
 import { atTime } from './at-time.ts';
 import type { Authenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { createFederatedSubscriber } from './federated-subscriptions.ts';
-import { framesOf, payloadReference, sharePayload } from './shared-payloads.ts';
+import { framesOf, payloadReference } from './shared-payloads.ts';
 
 /** Pings find connections that died without a close; one missed pong ends them. */
 const PING_INTERVAL_MS = 20_000;
@@ -126,22 +125,13 @@ export function serveGatewayWebSocket(
     onComplete: (context, id) => void operations.get(context.extra.socket)?.delete(id),
     onNext: (_context, _id, _payload, _args, result) => payloadReference(result),
     execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
-    subscribe: (args: ExecutionArgs) => {
-      const results = options.subscribe({
+    subscribe: (args: ExecutionArgs) =>
+      options.subscribe({
         document: args.document,
         operationName: args.operationName,
         variables: args.variableValues as Record<string, unknown> | undefined,
         context: args.contextValue as GatewayContext & { identity: Identity },
-      });
-      return closableStream(
-        async () => {
-          const next = await results.next();
-          if (!next.done) sharePayload(next.value);
-          return next;
-        },
-        () => results.return(undefined),
-      );
-    },
+      }),
   });
   sockets.options.handleProtocols = handleProtocols;
   // The HTTP server's own errors (EMFILE on accept, …) reach the WebSocket server too.

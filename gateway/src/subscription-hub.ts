@@ -1,6 +1,7 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { closableStream } from '@judgify/runtime/closable-stream';
 import { AppError } from '@judgify/runtime/errors';
+import { sharePayload } from './shared-payloads.ts';
 
 export const DEFAULT_MAX_BUFFERED = 100;
 
@@ -24,8 +25,9 @@ interface SharedStream {
 /**
  * Subscribers asking the same thing (the caller's key: operation, variables, tenant, roles)
  * share one upstream: it is opened by the first, each event is resolved once and copied to
- * every subscriber's bounded buffer, and it is closed when the last one leaves. A subscriber that
- * lets its buffer overflow is ended with SUBSCRIBER_TOO_SLOW; the others never wait for it.
+ * every subscriber's bounded buffer (marked shared, so sockets serialize it once), and it is
+ * closed when the last one leaves. A subscriber that lets its buffer overflow is ended with
+ * SUBSCRIBER_TOO_SLOW; the others never wait for it.
  */
 export class SubscriptionHub {
   private readonly streams = new Map<string, SharedStream>();
@@ -56,6 +58,7 @@ export class SubscriptionHub {
     let failure: GraphQLError | undefined;
     try {
       for await (const result of stream.source) {
+        sharePayload(result);
         for (const subscriber of stream.subscribers) {
           if (subscriber.queue.length >= this.maxBuffered) {
             subscriber.failure = tooSlow(this.maxBuffered);
