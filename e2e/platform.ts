@@ -111,8 +111,6 @@ export async function startPlatform(options: { logLevel?: string; gatewayEnv?: R
         INTERNAL_SECRET: internalSecret,
         JWT_SECRET: jwtSecret,
         GATEWAY_PORT: port,
-        // As docker-compose.yml runs it.
-        NODE_OPTIONS: [process.env.NODE_OPTIONS, '--max-semi-space-size=64'].filter(Boolean).join(' '),
         ...options.gatewayEnv,
         ...Object.fromEntries(Object.entries(routes).map(([name, running]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, `${running.url}/graphql`])),
       },
