@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | subscriptions), BENCH_SUBSCRIPTIONS (scenarios driven
+ * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
  * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
@@ -10,7 +10,9 @@
  * otherwise PGlite and in-process buses.
  */
 import { cpus } from 'node:os';
+import { benchGatewayTrust } from './gateway-trust.ts';
 import { benchJudgmentExecutions } from './judgment-executions.ts';
+import { benchRedisOutage } from './redis-outage.ts';
 import { benchRuleEvaluation } from './rule-evaluation.ts';
 import { benchSubscriptions, parseScenarios } from './subscriptions.ts';
 import { benchWorkflowWrites } from './workflow-writes.ts';
@@ -28,6 +30,18 @@ if (!only || only === 'workflow') {
     `Workflow writes through the gateway — ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ` +
       `${process.env.TEST_REDIS_URL ? 'Redis' : 'in-process bus'}, ${concurrency} concurrent clients, ${seconds} s per phase\n` +
       `${await benchWorkflowWrites({ concurrency, seconds })}\n`,
+  );
+}
+if (!only || only === 'trust') {
+  process.stdout.write(
+    `\nRate limits and the delegation check at the gateway — ${process.env.TEST_REDIS_URL ? 'budgets on Redis' : 'budgets in process'}, ` +
+      `${concurrency} concurrent clients, ${seconds} s per query and mode (alternating halves)\n${await benchGatewayTrust({ concurrency, seconds })}\n`,
+  );
+}
+if ((!only || only === 'outage') && process.env.TEST_REDIS_URL) {
+  process.stdout.write(
+    `\nA Redis outage under judgments, a process per service, ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, a redis-server of its own, ` +
+      `${concurrency} concurrent clients, ${seconds} s per phase\n${await benchRedisOutage({ concurrency, seconds })}\n`,
   );
 }
 if (!only || only === 'judgment') {

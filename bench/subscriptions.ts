@@ -64,7 +64,7 @@ export async function benchSubscriptions(options: { scenario: SubscriptionScenar
   // Judgments reach a separate gateway process's subscribers only through Redis.
   const distributed = redisUrl ? await startPlatform({ logLevel: 'info' }) : undefined;
   const platform = distributed ?? (await startEmbeddedPlatform({ logLevel: 'info' }));
-  const live = redisUrl ? createLiveUpdates({ redisUrl, logger: silentLogger, service: 'bench' }) : undefined;
+  const live = redisUrl && distributed ? createLiveUpdates({ redis: { url: redisUrl, prefix: distributed.redisPrefix }, logger: silentLogger, service: 'bench' }) : undefined;
   const clients: Client[] = [];
   try {
     const url = platform.gateway.url;

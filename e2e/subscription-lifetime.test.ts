@@ -69,7 +69,7 @@ describe.runIf(testRedisUrl())('federated subscriptions when processes restart o
     const hops = async () => ({
       gateway: await upstreamsOf(platform.gateway.url, 'judgment'),
       subgraph: await subgraphSubscriptions(platform.subgraphs.judgment.url, 'judgmentCompleted'),
-      redis: ((await redis.pubsub('NUMSUB', `judgment.completed:${tenantId}`)) as [string, number])[1],
+      redis: ((await redis.pubsub('NUMSUB', `${platform.redisPrefix}judgment.completed:${tenantId}`)) as [string, number])[1],
     });
     const before = await hops();
     const received = [0, 0];

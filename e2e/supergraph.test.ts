@@ -1,4 +1,6 @@
-import { audienceOf, IDENTITY_HEADER, mintForwardedIdentity } from '@judgify/runtime/identity';
+import { mintForwardedIdentity } from '@judgify/runtime/forwarded-identity';
+import { generateGatewayKeyPem, loadGatewayKey } from '@judgify/runtime/gateway-keys';
+import { audienceOf, IDENTITY_HEADER } from '@judgify/runtime/identity';
 import { exampleWorkflowDefinition, identities } from '@judgify/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, signToken } from './client.ts';
@@ -131,12 +133,14 @@ describe('supergraph through the real gateway and subgraph processes', () => {
 
       const otherSubgraph = name === 'workflow' ? 'judgment' : 'workflow';
       const replayed = await graphql(url, '{ _service { sdl } }', {
-        headers: { [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, platform.internalSecret, audienceOf(otherSubgraph)) },
+        headers: { [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, platform.gatewayKey, audienceOf(otherSubgraph)) },
       });
       expect(replayed.status, `${name} replay`).toBe(403);
 
+      // What a compromised subgraph could make: a key of its own, even claiming the gateway's key id.
+      const impostor = { ...(await loadGatewayKey(generateGatewayKeyPem())), kid: platform.gatewayKey.kid };
       const forged = await graphql(url, `{ _entities(representations: [{ __typename: "Workflow", id: "x" }]) { __typename } }`, {
-        headers: { [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, 'not-the-internal-secret-but-long-enough', audienceOf(name)) },
+        headers: { [IDENTITY_HEADER]: await mintForwardedIdentity(identities.acmeAdmin, impostor, audienceOf(name)) },
       });
       expect(forged.status, name).toBe(403);
       expect(forged.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -211,9 +215,9 @@ describe('supergraph through the real gateway and subgraph processes', () => {
     expect(JSON.stringify(notJsonBody)).not.toMatch(/stack/);
   });
 
-  it('serves GET queries and GraphiQL in a browser', async () => {
+  it('serves GET queries (with a preflight-forcing header) and GraphiQL in a browser', async () => {
     const get = await fetch(`${gatewayUrl}/graphql?query=${encodeURIComponent('{ workflows(first: 1) { id } }')}`, {
-      headers: { authorization: `Bearer ${tokens.acmeViewer}`, accept: 'application/graphql-response+json' },
+      headers: { authorization: `Bearer ${tokens.acmeViewer}`, accept: 'application/graphql-response+json', 'apollo-require-preflight': 'true' },
     });
     expect(get.status).toBe(200);
     expect((await get.json()).data.workflows).toHaveLength(1);

@@ -4,7 +4,7 @@
  * in-process event bus); with DATABASE_URL / REDIS_URL set it uses those instead.
  * For one process per service, run each `src/server.ts` (see docker-compose.yml).
  */
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { loadConfig as loadBiConfig } from '../subgraphs/bi/src/config.ts';
 import { startBiService } from '../subgraphs/bi/src/service.ts';
 import { loadConfig as loadChatConfig } from '../subgraphs/chat/src/config.ts';
@@ -18,9 +18,18 @@ import { startWorkflowService } from '../subgraphs/workflow/src/service.ts';
 import { loadConfig as loadGatewayConfig } from '../gateway/src/config.ts';
 import { startGateway } from '../gateway/src/service.ts';
 import { closeOnSignals } from '@judgify/runtime/http-server';
+import { generateGatewayKeyPem, loadGatewayKey, publicKeySet } from '@judgify/runtime/gateway-keys';
+import { freePort } from '@judgify/runtime/free-port';
 
-// One secret per run is enough when every service lives in this process.
-process.env.INTERNAL_SECRET ||= randomBytes(32).toString('hex');
+// One key pair per run is enough when every service lives in this process: the gateway signs
+// forwarded identities with the private key, the subgraphs verify with the public one.
+if (!process.env.GATEWAY_SIGNING_KEY && !process.env.GATEWAY_SIGNING_KEY_FILE) process.env.GATEWAY_SIGNING_KEY = generateGatewayKeyPem();
+if (!process.env.GATEWAY_PUBLIC_KEYS && !process.env.GATEWAY_PUBLIC_KEYS_FILE && !process.env.GATEWAY_JWKS_URL) {
+  const signingKey = process.env.GATEWAY_SIGNING_KEY || readFileSync(process.env.GATEWAY_SIGNING_KEY_FILE!, 'utf8');
+  process.env.GATEWAY_PUBLIC_KEYS = JSON.stringify(publicKeySet([await loadGatewayKey(signingKey)]));
+}
+if (process.env.GATEWAY_PORT === '0') process.env.GATEWAY_PORT = String(await freePort());
+process.env.GATEWAY_URL ??= `http://localhost:${process.env.GATEWAY_PORT ?? 8000}`;
 
 const subgraphs = await Promise.all([
   startWorkflowService(loadWorkflowConfig(process.env)),

@@ -1,30 +1,72 @@
 import type { Server } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { useApolloFederation } from '@envelop/apollo-federation';
-import { createIdentityMinter, type Identity } from '@judgify/runtime/identity';
+import { createCache } from '@judgify/runtime/cache';
+import { AppError } from '@judgify/runtime/errors';
+import { createIdentityMinter } from '@judgify/runtime/forwarded-identity';
+import { DELEGATION_HEADER, DELEGATION_ROLES_HEADER, type Identity } from '@judgify/runtime/identity';
 import { redactedError, type Logger } from '@judgify/runtime/logger';
+import { createRateLimiter } from '@judgify/runtime/rate-limiter';
+import type { RedisTarget } from '@judgify/runtime/redis';
 import { Counter, createMetrics, Gauge, Histogram, useMetrics } from '@judgify/runtime/metrics';
 import { useHealth } from '@judgify/runtime/use-health';
 import { useInputGuards } from '@judgify/runtime/use-input-guards';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
-import { createAuthenticator } from './auth.ts';
+import { createAuthenticator, type Authenticator } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
+import { createDelegation, type Delegation } from './delegation.ts';
 import { createFederatedSubscriber } from './federated-subscriptions.ts';
 import { DEFAULT_MAX_BUFFERED, SubscriptionHub } from './subscription-hub.ts';
 import { serveGatewayWebSocket } from './gateway-websocket.ts';
 import { createSharedSubscriber } from './shared-subscription.ts';
+import { EXPLORER_DEFAULT_QUERY } from './platform-operations.ts';
+import { createOperationLimiter, useRateLimits } from './rate-limits.ts';
 import { useOperationLimits } from './security.ts';
+import type { SigningKeys } from './signing-keys.ts';
+import { TrustedDocuments, type TrustedDocument } from './trusted-documents.ts';
 import { untilTokenExpiry } from './until-token-expiry.ts';
+import { PREFLIGHT_HEADERS, useCsrfPrevention } from './use-csrf-prevention.ts';
+import { useJwks } from './use-jwks.ts';
 import { useRequestErrors } from './use-request-errors.ts';
+import { useTrustedDocuments } from './use-trusted-documents.ts';
 import { SubgraphDataSource, subgraphLatency } from './subgraph-data-source.ts';
 
 export interface GatewayAppOptions {
   config: GatewayConfig;
   supergraphSdl: string;
   logger: Logger;
+  keys: SigningKeys;
+  /** Every registered operation: the platform's own manifest and any configured ones. */
+  trustedDocuments: readonly TrustedDocument[];
+}
+
+/** Who a request acts as: a delegated call's grant, or the client's token (the development identity without one). */
+export interface Caller {
+  identity: Identity;
+  tokenExpiresAt?: number;
+  delegation?: { onBehalfOf: string; expiresAt: number };
+}
+
+export function callerIdentifier(authenticator: Authenticator, delegation: Delegation) {
+  return async (request: Request): Promise<Caller> => {
+    const grant = request.headers.get(DELEGATION_HEADER);
+    if (!grant) {
+      const { identity, expiresAt } = await authenticator.session(request.headers.get('authorization'));
+      return { identity, tokenExpiresAt: expiresAt };
+    }
+    if (request.headers.get('authorization')) {
+      throw new AppError(
+        'BAD_REQUEST',
+        'A delegated call acts only as the user its grant names: send a delegation grant or an Authorization header, not both.',
+        { http: { status: 400 } },
+      );
+    }
+    const delegated = delegation.accept(grant, request.headers.get(DELEGATION_ROLES_HEADER));
+    return { identity: delegated.identity, tokenExpiresAt: delegated.expiresAt, delegation: { onBehalfOf: delegated.onBehalfOf, expiresAt: delegated.expiresAt } };
+  };
 }
 
 /** graphql-js's own rule: with introspection off, __schema and __type are refused at validation. */
@@ -56,7 +98,17 @@ export async function createGatewayApp(options: GatewayAppOptions) {
   const { config, logger } = options;
   const metrics = createMetrics('gateway');
   const latency = subgraphLatency(metrics.registry);
-  const mintIdentity = createIdentityMinter(config.INTERNAL_SECRET);
+  const mintIdentity = createIdentityMinter(options.keys.current);
+  const delegation = createDelegation({ keys: [options.keys.current, ...(options.keys.previous ? [options.keys.previous] : [])], ttlSeconds: config.DELEGATION_TTL_SECONDS });
+  const redis: RedisTarget | undefined = config.REDIS_URL ? { url: config.REDIS_URL, prefix: config.REDIS_PREFIX } : undefined;
+  const limiter = createRateLimiter({ redis, logger, service: 'gateway' });
+  const apq = createCache({ redis, namespace: 'apq', logger });
+  const operationLimiter = createOperationLimiter({
+    policy: config.RATE_LIMITS,
+    limiter,
+    refusals: new Counter({ name: 'rate_limited_total', help: 'Operations refused by per-user rate limits, by the root field whose budget was spent', labelNames: ['operation'], registers: [metrics.registry] }),
+  });
+  const trusted = new TrustedDocuments({ mode: config.TRUSTED_DOCUMENTS, documents: options.trustedDocuments, adminBypass: config.TRUSTED_DOCUMENTS_ADMIN_BYPASS, apq });
   const activeConnections = new Gauge({
     name: 'active_websocket_connections',
     help: 'Open graphql-ws connections on this gateway',
@@ -70,6 +122,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
         name,
         url: config.subgraphUrls[name] ?? url ?? '',
         mintIdentity,
+        mintGrant: (context) => delegation.mint(context.identity!, name, context.requestId ?? '', context.delegation?.expiresAt),
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         latency,
       }),
@@ -82,6 +135,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
   });
+  const identifyCaller = callerIdentifier(authenticator, delegation);
   if (!authenticator.verifiesTokens) {
     logger.warn('no JWT_SECRET or JWKS_URL: development identity mode, every request acts as user "dev", tenant "dev", role admin');
   }
@@ -116,7 +170,9 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     healthCheckEndpoint: '/health/live',
     landingPage: false,
     logging: false,
-    graphiql: { title: 'Judgify supergraph', defaultQuery: '{ workflows(first: 5) { id name version } }' },
+    // The explorer sends the CSRF header and subscribes over graphql-ws, so it works with both guards on.
+    graphiql: { title: 'Judgify supergraph', defaultQuery: EXPLORER_DEFAULT_QUERY, subscriptionsProtocol: 'WS', additionalHeaders: { [PREFLIGHT_HEADERS[1]]: 'true' } },
+    batching: { limit: 10 },
     maskedErrors: {
       isDev: false,
       maskError(error, message) {
@@ -131,19 +187,32 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     },
     plugins: [
       useRequestId(logger),
-      useInputGuards(),
-      useHealth('gateway', {}),
+      useJwks([options.keys.current, ...(options.keys.previous ? [options.keys.previous] : [])]),
+      useHealth('gateway', {}, redis ? { redis: () => limiter.ping() } : {}),
       useMetrics(metrics),
+      useCsrfPrevention(),
+      useInputGuards(),
+      useTrustedDocuments(trusted, async (request) => (await identifyCaller(request)).identity),
       ...useOperationLimits(),
       ...useIntrospection(config.INTROSPECTION),
       useRequestErrors(),
+      useRateLimits(operationLimiter),
       useApolloFederation({ gateway }),
       useFederatedSubscriptions(subscribe),
     ],
     context: async ({ request }) => {
       const requestId = requestIdOf(request);
-      const { identity, expiresAt } = await authenticator.session(request.headers.get('authorization'));
-      return { identity, tokenExpiresAt: expiresAt, requestId, log: logger.child({ requestId, userId: identity.userId, tenantId: identity.tenantId }) };
+      const caller = await identifyCaller(request);
+      const { identity } = caller;
+      const log = logger.child({
+        requestId,
+        userId: identity.userId,
+        tenantId: identity.tenantId,
+        ...(caller.delegation ? { via: identity.via, onBehalfOf: caller.delegation.onBehalfOf } : {}),
+      });
+      // The user acts; the services it came through are named, with the request it serves.
+      if (caller.delegation) log.info('delegated call');
+      return { ...caller, requestId, log };
     },
   });
 
@@ -157,11 +226,16 @@ export async function createGatewayApp(options: GatewayAppOptions) {
         yoga,
         authenticator,
         subscribe,
+        trusted,
+        limits: operationLimiter,
         logger,
         activeConnections,
         maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
         onTooSlow: () => dropped.inc({ reason: 'socket_backlog' }),
       }),
-    close: () => gateway.stop(),
+    close: async () => {
+      await gateway.stop();
+      await Promise.allSettled([limiter.close(), apq.close()]);
+    },
   };
 }

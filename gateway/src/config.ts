@@ -1,26 +1,79 @@
-import { internalSecretEnv, logEnv, parseEnv, port } from '@judgify/runtime/config';
+import { logEnv, parseEnv, port, redisEnv } from '@judgify/runtime/config';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseRateLimits } from './rate-limits.ts';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalText = z.preprocess(emptyAsUndefined, z.string().optional());
 
-const gatewayEnv = logEnv.extend(internalSecretEnv.shape).extend({
-  GATEWAY_PORT: port(8000),
-  SUPERGRAPH_CONFIG: z.string().default(fileURLToPath(new URL('../../supergraph.yaml', import.meta.url))),
-  SUPERGRAPH_PATH: z.preprocess(emptyAsUndefined, z.string().optional()),
-  JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional()),
-  JWKS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
-  JWT_ISSUER: z.preprocess(emptyAsUndefined, z.string().optional()),
-  JWT_AUDIENCE: z.preprocess(emptyAsUndefined, z.string().optional()),
-  INTROSPECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576 + 64 * 1024),
-  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-  /** Bytes of events waiting for one WebSocket client beyond which it is closed as too slow. */
-  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
-}).refine((env) => !(env.JWT_SECRET && env.JWKS_URL), {
-  path: ['JWKS_URL'],
-  message: 'set JWT_SECRET (HS256) or JWKS_URL, not both: which one verifies tokens would be ambiguous',
-});
+const gatewayEnv = logEnv
+  .extend(redisEnv.shape)
+  .extend({
+    GATEWAY_PORT: port(8000),
+    SUPERGRAPH_CONFIG: z.string().default(fileURLToPath(new URL('../../supergraph.yaml', import.meta.url))),
+    SUPERGRAPH_PATH: optionalText,
+    JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional()),
+    JWKS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+    JWT_ISSUER: optionalText,
+    JWT_AUDIENCE: optionalText,
+    /** The private key forwarded identities are signed with (PKCS#8 PEM or JWK), inline or in a file. */
+    GATEWAY_SIGNING_KEY: optionalText,
+    GATEWAY_SIGNING_KEY_FILE: optionalText,
+    /** The key before the current one, during a rotation: still published and accepted, no longer used to sign. */
+    GATEWAY_PREVIOUS_SIGNING_KEY: optionalText,
+    GATEWAY_PREVIOUS_SIGNING_KEY_FILE: optionalText,
+    /** How long after a request a subgraph may still call the supergraph on its user's behalf. */
+    DELEGATION_TTL_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+    RATE_LIMITS: z.string().default('executeJudgment=100/1m,generateView=10/1m,createWorkflow=50/1h,*=1000/1h').transform(parseRateLimits),
+    TRUSTED_DOCUMENTS: z.enum(['off', 'allow', 'require'], { error: 'TRUSTED_DOCUMENTS must be off, allow or require' }).default('allow'),
+    /** Extra manifests (apollo-persisted-query-manifest), comma-separated paths, beside the platform's own. */
+    TRUSTED_DOCUMENTS_MANIFEST: optionalText,
+    /** In `require` mode, whether admins may still send arbitrary documents (the explorer). */
+    TRUSTED_DOCUMENTS_ADMIN_BYPASS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+    INTROSPECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+    MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576 + 64 * 1024),
+    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    /** Bytes of events waiting for one WebSocket client beyond which it is closed as too slow. */
+    WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  })
+  .superRefine((env, context) => {
+    if (env.JWT_SECRET && env.JWKS_URL) {
+      context.addIssue({ code: 'custom', path: ['JWKS_URL'], message: 'set JWT_SECRET (HS256) or JWKS_URL, not both: which one verifies tokens would be ambiguous' });
+    }
+    if (!env.GATEWAY_SIGNING_KEY === !env.GATEWAY_SIGNING_KEY_FILE) {
+      context.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_SIGNING_KEY'],
+        message: env.GATEWAY_SIGNING_KEY
+          ? 'set GATEWAY_SIGNING_KEY or GATEWAY_SIGNING_KEY_FILE, not both'
+          : 'GATEWAY_SIGNING_KEY or GATEWAY_SIGNING_KEY_FILE is required: the Ed25519 or P-256 private key (PKCS#8 PEM or JWK) the gateway signs forwarded identities with, e.g. from `openssl genpkey -algorithm ed25519`',
+      });
+    }
+    if (env.GATEWAY_PREVIOUS_SIGNING_KEY && env.GATEWAY_PREVIOUS_SIGNING_KEY_FILE) {
+      context.addIssue({ code: 'custom', path: ['GATEWAY_PREVIOUS_SIGNING_KEY'], message: 'set GATEWAY_PREVIOUS_SIGNING_KEY or GATEWAY_PREVIOUS_SIGNING_KEY_FILE, not both' });
+    }
+  })
+  .transform((env, context) => {
+    const read = (inline: string | undefined, file: string | undefined, name: string) => {
+      if (!file) return inline;
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (error) {
+        context.addIssue({ code: 'custom', path: [name], message: `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` });
+        return undefined;
+      }
+    };
+    return {
+      ...env,
+      signingKey: read(env.GATEWAY_SIGNING_KEY, env.GATEWAY_SIGNING_KEY_FILE, 'GATEWAY_SIGNING_KEY_FILE') ?? '',
+      previousSigningKey: read(env.GATEWAY_PREVIOUS_SIGNING_KEY, env.GATEWAY_PREVIOUS_SIGNING_KEY_FILE, 'GATEWAY_PREVIOUS_SIGNING_KEY_FILE'),
+      trustedDocumentManifests: (env.TRUSTED_DOCUMENTS_MANIFEST ?? '')
+        .split(',')
+        .map((path) => path.trim())
+        .filter(Boolean),
+    };
+  });
 
 export type GatewayConfig = z.infer<typeof gatewayEnv> & {
   /** Routing URL overrides from SUBGRAPH_URL_<NAME> variables, by lower-case subgraph name. */

@@ -7,4 +7,8 @@ export interface GatewayContext {
   tokenExpiresAt?: number;
   requestId?: string;
   log?: Logger;
+  /** On a delegated call: the request id of the user's request it serves, and when its grant ends. */
+  delegation?: { onBehalfOf: string; expiresAt: number };
+  /** Delegation grants minted for this request, one per subgraph it reaches. */
+  grants?: Map<string, string>;
 }

@@ -1,18 +1,22 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { boundedStream, type BoundedStream } from '@judgify/runtime/bounded-stream';
-import { Gauge, Registry } from '@judgify/runtime/metrics';
+import { Counter, Gauge, Registry } from '@judgify/runtime/metrics';
 import { silentLogger } from '@judgify/runtime/testing';
 import { Kind, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createMemoryCache } from '@judgify/runtime/cache';
+import { createRateLimiter } from '@judgify/runtime/rate-limiter';
 import { createAuthenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import { serveGatewayWebSocket } from './gateway-websocket.ts';
 import { FRAGMENT_BYTES } from './shared-payloads.ts';
+import { createOperationLimiter, parseRateLimits } from './rate-limits.ts';
 import { SubscriptionHub } from './subscription-hub.ts';
+import { TrustedDocuments } from './trusted-documents.ts';
 
 /** The gateway's graphql-ws wiring on a real socket, with upstreams the test feeds: one per root field. */
 describe('gateway graphql-ws: shared events on the wire', () => {
@@ -40,6 +44,12 @@ describe('gateway graphql-ws: shared events on the wire', () => {
           return upstream.stream;
         });
       },
+      trusted: new TrustedDocuments({ mode: 'allow', documents: [], adminBypass: false, apq: createMemoryCache() }),
+      limits: createOperationLimiter({
+        policy: parseRateLimits('off'),
+        limiter: createRateLimiter({ logger: silentLogger, service: 'test' }),
+        refusals: new Counter({ name: 'rate_limited_total', help: 'test', labelNames: ['operation'], registers: [new Registry()] }),
+      }),
       logger: silentLogger,
       activeConnections: new Gauge({ name: 'active_websocket_connections', help: 'test', registers: [new Registry()] }),
       maxBufferedBytes: 4 * 1024 * 1024,

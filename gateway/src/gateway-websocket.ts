@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Identity } from '@judgify/runtime/identity';
 import type { Logger } from '@judgify/runtime/logger';
+import { documentProblem } from '@judgify/runtime/use-input-guards';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
@@ -11,7 +12,9 @@ import { atTime } from './at-time.ts';
 import type { Authenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { createFederatedSubscriber } from './federated-subscriptions.ts';
+import type { OperationLimiter } from './rate-limits.ts';
 import { framesOf, payloadReference } from './shared-payloads.ts';
+import type { TrustedDocuments } from './trusted-documents.ts';
 
 /** Pings find connections that died without a close; one missed pong ends them. */
 const PING_INTERVAL_MS = 20_000;
@@ -45,6 +48,8 @@ export function serveGatewayWebSocket(
     yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
     authenticator: Authenticator;
     subscribe: ReturnType<typeof createFederatedSubscriber>;
+    trusted: TrustedDocuments;
+    limits: OperationLimiter;
     logger: Logger;
     activeConnections: Gauge;
     /** Bytes waiting to be sent to one client beyond which it is closed as too slow. */
@@ -106,13 +111,29 @@ export function serveGatewayWebSocket(
       if (active.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
         return [new GraphQLError(`Too many operations on this connection: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} at once.`, { extensions: { code: 'RATE_LIMITED' } })];
       }
-      const enveloped = options.yoga.getEnveloped({ params: payload });
-      const document = enveloped.parse(payload.query);
+      const identity = identities.get(context.extra.socket)!;
+      // The same guards, documents and limits as over HTTP, where yoga's own hooks apply them.
+      const given = documentProblem(payload.query ?? '');
+      if (given) return [new GraphQLError(given.message, { extensions: { code: given.code } })];
+      let query: string;
+      let trusted: boolean;
+      try {
+        ({ query, trusted } = await options.trusted.resolve(payload as Parameters<TrustedDocuments['resolve']>[0]));
+      } catch (error) {
+        return [error as GraphQLError];
+      }
+      const enveloped = options.yoga.getEnveloped({ params: { ...payload, query } });
+      const document = enveloped.parse(query);
       const errors = enveloped.validate(enveloped.schema, document);
       if (errors.length) return errors;
       // Refused here rather than by graphql-ws after this hook, which would skip onComplete and keep the id counted.
-      if (!getOperationAST(document, payload.operationName)) return [new GraphQLError(`No operation named "${payload.operationName ?? ''}" in the document.`)];
-      const identity = identities.get(context.extra.socket)!;
+      const operation = getOperationAST(document, payload.operationName);
+      if (!operation) return [new GraphQLError(`No operation named "${payload.operationName ?? ''}" in the document.`)];
+      const untrusted = trusted ? undefined : options.trusted.refusal(document, payload.operationName, identity);
+      if (untrusted) return [untrusted];
+      // Queries and mutations draw from the user's budgets as they execute, through yoga's hooks; subscriptions bypass those.
+      const spent = operation.operation === 'subscription' ? await options.limits.check(identity, document, payload.operationName, payload.variables ?? undefined) : undefined;
+      if (spent) return [spent];
       active.add(id);
       const requestId = randomUUID();
       const contextValue: GatewayContext & { identity: Identity } = {

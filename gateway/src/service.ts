@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { serve } from '@judgify/runtime/http-server';
 import { createLogger } from '@judgify/runtime/logger';
+import { redisConnectionsReady } from '@judgify/runtime/redis';
 import { createGatewayApp } from './app.ts';
 import type { GatewayConfig } from './config.ts';
+import { loadSigningKeys } from './signing-keys.ts';
+import { PLATFORM_MANIFEST_PATH } from './platform-operations.ts';
 import { composeSupergraph } from './supergraph.ts';
+import { readManifest } from './trusted-documents.ts';
 
 function readSupergraph(path: string): string {
   try {
@@ -20,7 +24,10 @@ function readSupergraph(path: string): string {
 export async function startGateway(config: GatewayConfig, options: { host?: string } = {}) {
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const supergraphSdl = config.SUPERGRAPH_PATH ? readSupergraph(config.SUPERGRAPH_PATH) : composeSupergraph(config.SUPERGRAPH_CONFIG, config.subgraphUrls);
-  const app = await createGatewayApp({ config, supergraphSdl, logger });
+  const keys = await loadSigningKeys(config);
+  const trustedDocuments = [PLATFORM_MANIFEST_PATH, ...config.trustedDocumentManifests].flatMap(readManifest);
+  const app = await createGatewayApp({ config, supergraphSdl, logger, keys, trustedDocuments });
+  await redisConnectionsReady();
   let closeSockets: (() => Promise<void>) | undefined;
   const running = await serve({
     name: 'gateway',

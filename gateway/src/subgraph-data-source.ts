@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { IDENTITY_HEADER, type Identity } from '@judgify/runtime/identity';
+import { DELEGATION_HEADER, IDENTITY_HEADER, type Identity } from '@judgify/runtime/identity';
 import { Histogram } from '@judgify/runtime/metrics';
 import type { Registry } from 'prom-client';
 import { REQUEST_ID_HEADER } from '@judgify/runtime/use-request-id';
@@ -20,13 +20,16 @@ export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
   mintIdentity: (identity: Identity, subgraph: string) => Promise<string>;
+  /** A delegation grant for this subgraph to act as the request's user. */
+  mintGrant: (context: GatewayContext & { identity: Identity }) => string;
   timeoutMs: number;
   latency: ReturnType<typeof subgraphLatency>;
 }
 
 /**
- * Forwards each request with the caller's identity in a token only the gateway can mint, and
- * the request id, over Node's pooled keep-alive fetch.
+ * Forwards each request with the caller's identity in a token only the gateway can mint, a
+ * delegation grant (so the subgraph can call the supergraph as that user while it serves the
+ * request), and the request id, over Node's pooled keep-alive fetch.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(private readonly options: SubgraphDataSourceOptions) {
@@ -71,8 +74,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    if (!context.identity) return;
-    request.http?.headers.set(IDENTITY_HEADER, await this.options.mintIdentity(context.identity, this.options.name));
+    const { identity } = context;
+    if (!identity) return;
+    request.http?.headers.set(IDENTITY_HEADER, await this.options.mintIdentity(identity, this.options.name));
     if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    // The gateway's own actors (a shared subscription stream) are no user's request: nothing to delegate.
+    if (identity.userId.startsWith('@')) return;
+    context.grants ??= new Map();
+    let grant = context.grants.get(this.options.name);
+    if (!grant) {
+      grant = this.options.mintGrant({ ...context, identity });
+      context.grants.set(this.options.name, grant);
+    }
+    request.http?.headers.set(DELEGATION_HEADER, grant);
   }
 }

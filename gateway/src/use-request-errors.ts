@@ -21,7 +21,7 @@ export function useRequestErrors(): Plugin {
                   source: error.source,
                   positions: error.positions,
                   path: error.path,
-                  extensions: { code: 'BAD_USER_INPUT', ...error.extensions, http: { status: 400 } },
+                  extensions: { code: 'BAD_USER_INPUT', ...error.extensions, http: error.extensions.http ?? { status: 400 } },
                 }),
             ),
           });

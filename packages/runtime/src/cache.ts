@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from './logger.ts';
-import { connectRedis, type Redis } from './redis.ts';
+import { connectRedis, outageLog, type Redis, type RedisTarget } from './redis.ts';
 
 /** A result cache shared by a service's replicas (Redis) or kept in this process. */
 export interface Cache {
@@ -9,9 +9,17 @@ export interface Cache {
   close(): Promise<void>;
 }
 
-export function createCache(options: { redisUrl?: string; namespace: string; logger: Logger; maxEntries?: number }): Cache {
-  if (options.redisUrl) return redisCache(connectRedis(options.redisUrl, options.logger, `${options.namespace}-cache`), options);
-  const entries = new LRUCache<string, { value: unknown }>({ max: options.maxEntries ?? 50_000 });
+export function createCache(options: { redis?: RedisTarget; namespace: string; logger: Logger; maxEntries?: number }): Cache {
+  if (options.redis) {
+    const client = connectRedis(options.redis.url, options.logger, `${options.namespace}-cache`);
+    return redisCache(client, `${options.redis.prefix}cache:${options.namespace}:`, options.logger);
+  }
+  return createMemoryCache(options.maxEntries);
+}
+
+/** A cache in this process only. */
+export function createMemoryCache(maxEntries = 50_000): Cache {
+  const entries = new LRUCache<string, { value: unknown }>({ max: maxEntries });
   return {
     get: async <T>(key: string) => entries.get(key)?.value as T | undefined,
     set: async (key, value, ttlSeconds) => void entries.set(key, { value }, { ttl: ttlSeconds * 1000 }),
@@ -19,24 +27,28 @@ export function createCache(options: { redisUrl?: string; namespace: string; log
   };
 }
 
-/** A cache that cannot be read is a miss, and one that cannot be written is skipped: never an error. */
-function redisCache(redis: Redis, options: { namespace: string; logger: Logger }): Cache {
-  const prefixed = (key: string) => `cache:${options.namespace}:${key}`;
+/**
+ * A cache that cannot be read is a miss, and one that cannot be written is skipped: never an
+ * error, and never a wait beyond the connection's short command timeout.
+ */
+function redisCache(redis: Redis, prefix: string, logger: Logger): Cache {
+  const outage = outageLog(logger, 'the result cache', 'serving without it (every lookup a miss)');
   return {
     async get<T>(key: string) {
       try {
-        const raw = await redis.get(prefixed(key));
+        const raw = await redis.get(prefix + key);
+        outage.succeeded();
         return raw === null ? undefined : (JSON.parse(raw) as T);
       } catch (error) {
-        options.logger.warn({ err: error }, 'cache read failed; treating as a miss');
+        outage.failed(error);
         return undefined;
       }
     },
     async set(key, value, ttlSeconds) {
       try {
-        await redis.set(prefixed(key), JSON.stringify(value), 'EX', ttlSeconds);
+        await redis.set(prefix + key, JSON.stringify(value), 'EX', ttlSeconds);
       } catch (error) {
-        options.logger.warn({ err: error }, 'cache write failed; continuing without it');
+        outage.failed(error);
       }
     },
     close: async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -27,14 +28,62 @@ export const storageEnv = z.object({
   JUDGIFY_DATA_DIR: z.string().min(1).default('./data'),
 });
 
-export const redisEnv = z.object({ REDIS_URL: optionalUrl });
+export const redisEnv = z.object({
+  REDIS_URL: optionalUrl,
+  /** Put before every Redis key and channel, so deployments (or test runs) sharing a Redis never meet. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{0,64}$/, 'REDIS_PREFIX is at most 64 letters, digits, "_", ".", ":" or "-"')
+    .default('')
+    .transform((prefix) => (prefix && !prefix.endsWith(':') ? `${prefix}:` : prefix)),
+});
 
-export const internalSecretEnv = z.object({
-  INTERNAL_SECRET: z
-    .string({ error: 'INTERNAL_SECRET is required: the secret the gateway signs forwarded identities with (32+ chars)' })
-    .min(32, 'INTERNAL_SECRET must be at least 32 characters'),
+function readKeyFile(path: string, context: z.RefinementCtx): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}` });
+    return z.NEVER;
+  }
+}
+
+/**
+ * How a subgraph verifies the identity the gateway forwards: with the gateway's public keys,
+ * given inline (`GATEWAY_PUBLIC_KEYS`, a JWKS or PEM public keys), in a file
+ * (`GATEWAY_PUBLIC_KEYS_FILE`), or fetched from the gateway's JWKS route (`GATEWAY_JWKS_URL`).
+ */
+export const gatewayKeysEnv = z.object({
+  GATEWAY_PUBLIC_KEYS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  GATEWAY_PUBLIC_KEYS_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+  GATEWAY_JWKS_URL: optionalUrl,
+  /** Where this subgraph calls the supergraph on a user's behalf. */
+  GATEWAY_URL: z.string().url().default('http://localhost:8000'),
 });
 
 /** Config every subgraph process shares; each subgraph adds its own port. */
-export const subgraphEnv = logEnv.extend(storageEnv.shape).extend(redisEnv.shape).extend(internalSecretEnv.shape);
+export const subgraphEnv = logEnv.extend(storageEnv.shape).extend(redisEnv.shape).extend(gatewayKeysEnv.shape);
+
+/** A subgraph's config: the shared part, its own variables, and the checks across them. */
+export function subgraphEnvWith<TShape extends z.ZodRawShape>(shape: TShape) {
+  return subgraphEnv
+    .extend(shape)
+    .superRefine((extended, context) => {
+      const env = extended as z.infer<typeof subgraphEnv>;
+      const given = [env.GATEWAY_PUBLIC_KEYS, env.GATEWAY_PUBLIC_KEYS_FILE, env.GATEWAY_JWKS_URL].filter(Boolean).length;
+      if (given === 1) return;
+      context.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_JWKS_URL'],
+        message:
+          given === 0
+            ? "set GATEWAY_JWKS_URL (the gateway's /.well-known/jwks.json), GATEWAY_PUBLIC_KEYS or GATEWAY_PUBLIC_KEYS_FILE: the gateway's public keys verify the identity it forwards"
+            : 'set only one of GATEWAY_JWKS_URL, GATEWAY_PUBLIC_KEYS and GATEWAY_PUBLIC_KEYS_FILE',
+      });
+    })
+    .transform((env, context) => {
+      const { GATEWAY_PUBLIC_KEYS, GATEWAY_PUBLIC_KEYS_FILE } = env as z.infer<typeof subgraphEnv>;
+      return { ...env, GATEWAY_PUBLIC_KEYS: GATEWAY_PUBLIC_KEYS_FILE ? readKeyFile(GATEWAY_PUBLIC_KEYS_FILE, context) : GATEWAY_PUBLIC_KEYS };
+    });
+}
+
 export type SubgraphEnv = z.infer<typeof subgraphEnv>;

@@ -13,6 +13,15 @@ export const ErrorCode = {
   /** A subscriber that fell too far behind its events; it may subscribe again. */
   SUBSCRIBER_TOO_SLOW: 'SUBSCRIBER_TOO_SLOW',
   LIVE_UPDATES_UNAVAILABLE: 'LIVE_UPDATES_UNAVAILABLE',
+  /** A service this request needed (another subgraph, the gateway) did not answer. */
+  DOWNSTREAM_SERVICE_ERROR: 'DOWNSTREAM_SERVICE_ERROR',
+  /** A document refused before it was parsed or run: too large, too deep, or not a trusted document. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** Refused by trusted documents: only registered operations may run. */
+  PERSISTED_QUERY_REQUIRED: 'PERSISTED_QUERY_REQUIRED',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** The read model this request needs has not yet caught up with a write the caller may have seen. */
+  WORKFLOW_VERSION_PENDING: 'WORKFLOW_VERSION_PENDING',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

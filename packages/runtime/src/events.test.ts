@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createEvent, InProcessBus, RedisStreamsBus, type EventBus, type EventEnvelope } from './events.ts';
-import { silentLogger, testRedisUrl } from './testing/index.ts';
+import { comparePositions, createEvent, InProcessBus, RedisStreamsBus, type EventBus, type EventEnvelope } from './events.ts';
+import { dropRedisPrefix, silentLogger, testRedisPrefix, testRedisUrl } from './testing/index.ts';
 
 const waitFor = async (condition: () => boolean, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -13,22 +13,20 @@ const waitFor = async (condition: () => boolean, timeoutMs = 10_000) => {
 };
 
 const redisUrl = testRedisUrl();
+const prefix = testRedisPrefix();
+const otherPrefix = testRedisPrefix();
 const buses: EventBus[] = [];
-const streamsUsed: string[] = [];
 afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
 });
 afterAll(async () => {
-  if (!redisUrl || !streamsUsed.length) return;
-  const redis = new Redis(redisUrl);
-  await redis.del(...streamsUsed.map(RedisStreamsBus.streamKey));
-  await redis.quit();
+  if (!redisUrl) return;
+  await Promise.all([dropRedisPrefix(redisUrl, prefix), dropRedisPrefix(redisUrl, otherPrefix)]);
 });
 
+const redisBus = (keyPrefix = prefix) => new RedisStreamsBus({ logger: silentLogger, service: 'test', reclaimIdleMs: 200 }, { url: redisUrl!, prefix: keyPrefix });
 const implementations: Array<[string, () => EventBus]> = [['in-process', () => new InProcessBus(silentLogger)]];
-if (redisUrl) {
-  implementations.push(['redis streams', () => new RedisStreamsBus({ logger: silentLogger, service: 'test', reclaimIdleMs: 200 }, redisUrl)]);
-}
+if (redisUrl) implementations.push(['redis streams', () => redisBus()]);
 
 describe.each(implementations)('%s event bus', (_name, createBus) => {
   const open = () => {
@@ -36,11 +34,7 @@ describe.each(implementations)('%s event bus', (_name, createBus) => {
     buses.push(bus);
     return bus;
   };
-  const type = () => {
-    const eventType = `test.${randomUUID()}`;
-    streamsUsed.push(eventType);
-    return eventType;
-  };
+  const type = () => `test.${randomUUID()}`;
 
   it('carries the full envelope to every consumer group', async () => {
     const bus = open();
@@ -86,5 +80,65 @@ describe.each(implementations)('%s event bus', (_name, createBus) => {
     await bus.publish(event);
     await waitFor(() => attempts.length === 2);
     expect(attempts).toEqual([event.eventId, event.eventId]);
+  });
+});
+
+describe.runIf(redisUrl)('redis streams delivery tracking', () => {
+  const open = (keyPrefix = prefix) => {
+    const bus = redisBus(keyPrefix);
+    buses.push(bus);
+    return bus;
+  };
+
+  it('keeps deployments on different REDIS_PREFIXes apart: same event type, same group, no crossing', async () => {
+    const eventType = `test.${randomUUID()}`;
+    const [mine, theirs] = [open(prefix), open(otherPrefix)];
+    const seen = { mine: [] as string[], theirs: [] as string[] };
+    mine.subscribe(eventType, 'judgment', async (event) => void seen.mine.push(event.eventId));
+    theirs.subscribe(eventType, 'judgment', async (event) => void seen.theirs.push(event.eventId));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ours = createEvent({ eventType, source: 'test', tenantId: 'acme', data: {} });
+    const other = createEvent({ eventType, source: 'test', tenantId: 'acme', data: {} });
+    await mine.publish(ours);
+    await theirs.publish(other);
+    await waitFor(() => seen.mine.length === 1 && seen.theirs.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen).toEqual({ mine: [ours.eventId], theirs: [other.eventId] });
+    const redis = new Redis(redisUrl!);
+    expect(await redis.exists(`${prefix}events:${eventType}`, `${otherPrefix}events:${eventType}`)).toBe(2);
+    redis.disconnect();
+  });
+
+  it('reports how far every group has got, holding back at an event a group has not acknowledged', async () => {
+    const eventType = `test.${randomUUID()}`;
+    const bus = open();
+    let failing = true;
+    bus.subscribe(eventType, 'steady', async () => {});
+    bus.subscribe(eventType, 'stuck', async () => {
+      if (failing) throw new Error('not yet');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const first = await bus.publish(createEvent({ eventType, source: 'test', tenantId: 'acme', data: {} }));
+    await expect.poll(async () => (await bus.progress!(eventType)).doneBefore).toBeDefined();
+    // The stuck group holds the event pending: nothing is done before it.
+    await expect.poll(async () => (await bus.progress!(eventType)).doneBefore).toBe(first.position);
+    failing = false;
+    await expect.poll(async () => comparePositions((await bus.progress!(eventType)).doneBefore!, first.position), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect((await bus.progress!(eventType)).epoch).toBe(first.epoch);
+  });
+
+  it('starts a new epoch when Redis has lost its data, and publishes again an event it had seen', async () => {
+    const keyPrefix = testRedisPrefix();
+    const bus = open(keyPrefix);
+    const eventType = `test.${randomUUID()}`;
+    const event = createEvent({ eventType, source: 'test', tenantId: 'acme', data: {} });
+    const before = await bus.publish(event);
+    expect(await bus.publish(event)).toEqual(before);
+    // What a Redis restarted without persistence looks like to this prefix: nothing.
+    await dropRedisPrefix(redisUrl!, keyPrefix);
+    const after = await bus.publish(event);
+    expect(after.epoch).not.toBe(before.epoch);
+    expect((await bus.progress!(eventType)).epoch).toBe(after.epoch);
+    await dropRedisPrefix(redisUrl!, keyPrefix);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from './logger.ts';
-import { connectRedis, type Redis } from './redis.ts';
+import { connectRedis, outageLog, type Redis, type RedisTarget } from './redis.ts';
 
 export interface EventEnvelope<TData = unknown> {
   eventId: string;
@@ -15,10 +15,33 @@ export interface EventEnvelope<TData = unknown> {
 
 export type EventHandler = (event: EventEnvelope) => Promise<void>;
 
+/**
+ * Where a published event sits until every consumer has it: Redis's stream position, within
+ * the Redis "epoch" (one life of its data). A Redis that restarts empty starts a new epoch, and
+ * what was published in the old one but not yet consumed must be published again.
+ */
+export interface PublishReceipt {
+  epoch: string;
+  position: string;
+}
+
+/** Up to where every consumer group of a stream is done, in the current epoch. */
+export interface DeliveryProgress {
+  epoch: string;
+  /** Events at stream positions before this one have been handled by every group; none when unknown. */
+  doneBefore?: string;
+}
+
 export interface EventBus {
   readonly kind: 'redis' | 'in-process';
-  /** Publishes once per eventId: publishing the same event again (a relay retrying) is a no-op. */
-  publish(event: EventEnvelope): Promise<void>;
+  /**
+   * Publishes once per eventId: publishing the same event again (a relay retrying) is a no-op.
+   * Resolves with where it landed when delivery is tracked (Redis); in-process delivery has
+   * nothing to track.
+   */
+  publish(event: EventEnvelope): Promise<PublishReceipt | undefined>;
+  /** Redis only: the current epoch and how far consumers have got on the event type's stream. */
+  progress?(eventType: string): Promise<DeliveryProgress>;
   /**
    * Each consumer group receives every event of the type once; within a group, one consumer
    * handles it. Delivery is at least once: handlers must be idempotent by eventId.
@@ -40,7 +63,7 @@ export function createEvent<TData>(
 }
 
 export interface EventBusOptions {
-  redisUrl?: string;
+  redis?: RedisTarget;
   logger: Logger;
   /** Name of the process, used for the Redis consumer name. */
   service: string;
@@ -51,7 +74,7 @@ export interface EventBusOptions {
 }
 
 export function createEventBus(options: EventBusOptions): EventBus {
-  return options.redisUrl ? new RedisStreamsBus(options, options.redisUrl) : processEventBus(options.logger);
+  return options.redis ? new RedisStreamsBus(options, options.redis) : processEventBus(options.logger);
 }
 
 const RETRY_DELAYS_MS = [50, 250, 1000, 5000];
@@ -78,7 +101,7 @@ export class InProcessBus implements EventBus {
 
   constructor(private readonly logger: Logger) {}
 
-  async publish(event: EventEnvelope): Promise<void> {
+  async publish(event: EventEnvelope): Promise<undefined> {
     if (this.published.has(event.eventId)) return;
     this.published.add(event.eventId);
     if (this.published.size > PUBLISHED_MEMORY) this.published.delete(this.published.values().next().value as string);
@@ -130,12 +153,36 @@ const READ_COUNT = 100;
 
 type StreamEntries = Array<[id: string, fields: string[]]>;
 
-/** Marks the event id and appends to the stream atomically, so a repeated publish adds nothing. */
+/**
+ * Appends the event unless its id was published before (then answers where it went), and only
+ * in the epoch the publisher knows: a Redis that lost its data must not take events as if
+ * nothing happened, so the relay can publish again what the lost epoch held.
+ */
 const PUBLISH_ONCE = `
-if redis.call('SET', KEYS[2], '1', 'NX', 'EX', tonumber(ARGV[3])) then
-  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '${ENVELOPE_FIELD}', ARGV[2])
-end
-return false`;
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then return redis.error_reply('EPOCH_CHANGED') end
+local existing = redis.call('GET', KEYS[2])
+if existing then return existing end
+local position = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', '${ENVELOPE_FIELD}', ARGV[2])
+redis.call('SET', KEYS[2], position, 'EX', tonumber(ARGV[3]))
+return position`;
+
+const EPOCH_CHANGED = 'EPOCH_CHANGED';
+
+/** Stream positions ("<ms>-<seq>") as comparable numbers. */
+export function comparePositions(a: string, b: string): number {
+  const [aMs = 0n, aSeq = 0n] = a.split('-').map(BigInt);
+  const [bMs = 0n, bSeq = 0n] = b.split('-').map(BigInt);
+  return aMs === bMs ? Number(aSeq - bSeq) : aMs < bMs ? -1 : 1;
+}
+
+const nextPosition = (position: string) => {
+  const [ms = '0', seq = '0'] = position.split('-');
+  return `${ms}-${BigInt(seq) + 1n}`;
+};
+
+/** XINFO-style replies: flat [name, value, name, value, …] lists. */
+const fieldsOf = (reply: unknown[]): Record<string, unknown> =>
+  Object.fromEntries(Array.from({ length: reply.length / 2 }, (_, index) => [String(reply[index * 2]), reply[index * 2 + 1]]));
 
 /** Redis Streams: one stream per event type, one consumer group per subscribing service. */
 export class RedisStreamsBus implements EventBus {
@@ -144,36 +191,95 @@ export class RedisStreamsBus implements EventBus {
   private readonly readers: Redis[] = [];
   private readonly loops: Promise<void>[] = [];
   private readonly consumer: string;
+  private readonly prefix: string;
+  private knownEpoch: Promise<string> | undefined;
   private running = true;
 
   constructor(
     private readonly options: EventBusOptions,
-    private readonly url: string,
+    private readonly redis: RedisTarget,
   ) {
-    this.publisher = connectRedis(url, options.logger, `${options.service}-events`);
+    this.prefix = redis.prefix;
+    this.publisher = connectRedis(redis.url, options.logger, `${options.service}-events`);
     this.consumer = `${options.service}-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   }
 
-  static streamKey(eventType: string): string {
-    return `events:${eventType}`;
+  streamKey(eventType: string): string {
+    return `${this.prefix}events:${eventType}`;
   }
 
-  async publish(event: EventEnvelope): Promise<void> {
-    await this.publisher.eval(
-      PUBLISH_ONCE,
-      2,
-      RedisStreamsBus.streamKey(event.eventType),
-      `events:published:${event.eventId}`,
-      String(this.options.maxStreamLength ?? 100_000),
-      JSON.stringify(event),
-      String(PUBLISHED_TTL_SECONDS),
-    );
+  private get epochKey(): string {
+    return `${this.prefix}events:epoch`;
+  }
+
+  /** The current epoch, started by whichever publisher finds none. */
+  private epoch(refresh = false): Promise<string> {
+    if (refresh || !this.knownEpoch) {
+      const started = (async () => {
+        await this.publisher.set(this.epochKey, randomUUID(), 'NX');
+        const epoch = await this.publisher.get(this.epochKey);
+        if (!epoch) throw new Error('the event epoch vanished as it was set');
+        return epoch;
+      })();
+      started.catch(() => {
+        if (this.knownEpoch === started) this.knownEpoch = undefined;
+      });
+      this.knownEpoch = started;
+    }
+    return this.knownEpoch;
+  }
+
+  async publish(event: EventEnvelope): Promise<PublishReceipt> {
+    for (let attempt = 0; ; attempt++) {
+      const epoch = await this.epoch(attempt > 0);
+      try {
+        const position = (await this.publisher.eval(
+          PUBLISH_ONCE,
+          3,
+          this.streamKey(event.eventType),
+          `${this.prefix}events:published:${event.eventId}`,
+          this.epochKey,
+          String(this.options.maxStreamLength ?? 100_000),
+          JSON.stringify(event),
+          String(PUBLISHED_TTL_SECONDS),
+          epoch,
+        )) as string;
+        return { epoch, position };
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof Error && error.message.includes(EPOCH_CHANGED))) throw error;
+      }
+    }
+  }
+
+  async progress(eventType: string): Promise<DeliveryProgress> {
+    const epoch = await this.epoch(true);
+    const stream = this.streamKey(eventType);
+    let groups: unknown[][];
+    try {
+      groups = (await this.publisher.xinfo('GROUPS', stream)) as unknown[][];
+    } catch (error) {
+      if (error instanceof Error && /no such key/i.test(error.message)) return { epoch };
+      throw error;
+    }
+    if (!groups.length) return { epoch };
+    let doneBefore: string | undefined;
+    for (const reply of groups) {
+      const group = fieldsOf(reply);
+      const pending = Number(group.pending ?? 0);
+      let bound = nextPosition(String(group['last-delivered-id'] ?? '0-0'));
+      if (pending > 0) {
+        const [, oldest] = (await this.publisher.xpending(stream, String(group.name))) as [number, string | null];
+        if (oldest) bound = oldest;
+      }
+      if (doneBefore === undefined || comparePositions(bound, doneBefore) < 0) doneBefore = bound;
+    }
+    return { epoch, doneBefore };
   }
 
   subscribe(eventType: string, group: string, handler: EventHandler): void {
-    const reader = connectRedis(this.url, this.options.logger, `${this.options.service}-${group}-reader`);
+    const reader = connectRedis(this.redis.url, this.options.logger, `${this.options.service}-${group}-reader`, 'blocking');
     this.readers.push(reader);
-    this.loops.push(this.consume(reader, RedisStreamsBus.streamKey(eventType), group, handler));
+    this.loops.push(this.consume(reader, this.streamKey(eventType), group, handler));
   }
 
   async ping(): Promise<void> {
@@ -189,30 +295,27 @@ export class RedisStreamsBus implements EventBus {
 
   private async consume(reader: Redis, stream: string, group: string, handler: EventHandler): Promise<void> {
     const log = this.options.logger.child({ stream, group });
+    const reading = outageLog(log, 'reading events', 'retrying every second; nothing is lost');
+    const reclaimIdleMs = this.options.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS;
+    let lastReclaim = 0;
     while (this.running) {
       try {
-        await this.ensureGroup(reader, stream, group);
-        break;
-      } catch (error) {
-        if (!this.running) return;
-        log.warn({ err: error }, 'cannot create consumer group yet; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-    while (this.running) {
-      try {
-        const reclaimed = (await reader.xautoclaim(stream, group, this.consumer, this.options.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS, '0-0', 'COUNT', READ_COUNT)) as [
-          string,
-          StreamEntries,
-        ];
-        await this.handleEntries(reader, stream, group, reclaimed[1], handler, log);
+        if (Date.now() - lastReclaim >= Math.min(reclaimIdleMs, READ_BLOCK_MS)) {
+          // After every failure too: a Redis that restarted empty has lost the group with its data.
+          await this.ensureGroup(reader, stream, group);
+          const reclaimed = (await reader.xautoclaim(stream, group, this.consumer, reclaimIdleMs, '0-0', 'COUNT', READ_COUNT)) as [string, StreamEntries];
+          lastReclaim = Date.now();
+          await this.handleEntries(reader, stream, group, reclaimed[1], handler, log);
+        }
         const fresh = (await reader.xreadgroup(
           'GROUP', group, this.consumer, 'COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', stream, '>',
         )) as Array<[string, StreamEntries]> | null;
+        reading.succeeded();
         for (const [, entries] of fresh ?? []) await this.handleEntries(reader, stream, group, entries, handler, log);
       } catch (error) {
         if (!this.running) return;
-        log.warn({ err: error }, 'reading events failed; retrying');
+        lastReclaim = 0;
+        reading.failed(error);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }

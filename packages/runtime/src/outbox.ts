@@ -1,9 +1,10 @@
-import { and, asc, inArray, isNull, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import { bigserial, index, jsonb, text, uuid, type PgSchema } from 'drizzle-orm/pg-core';
 import { timestampMs } from './columns.ts';
 import type { Database } from './database.ts';
-import type { EventBus, EventEnvelope } from './events.ts';
+import { comparePositions, type EventBus, type EventEnvelope, type PublishReceipt } from './events.ts';
 import type { Logger } from './logger.ts';
+import { outageLog } from './redis.ts';
 
 /**
  * Events waiting to be published, written in the same transaction as the change they describe:
@@ -21,8 +22,16 @@ export function outboxTable(schema: PgSchema) {
       envelope: jsonb('envelope').$type<EventEnvelope>().notNull(),
       createdAt: timestampMs('created_at').notNull().defaultNow(),
       publishedAt: timestampMs('published_at'),
+      /** The bus epoch it was published in and where it landed (Redis), until every consumer has it. */
+      publishedEpoch: text('published_epoch'),
+      streamPosition: text('stream_position'),
+      /** Every consumer group has handled it: a Redis that restarts empty no longer needs it again. */
+      confirmedAt: timestampMs('confirmed_at'),
     },
-    (table) => [index('outbox_unpublished_idx').on(table.position).where(sql`${table.publishedAt} is null`)],
+    (table) => [
+      index('outbox_unpublished_idx').on(table.position).where(sql`${table.publishedAt} is null`),
+      index('outbox_unconfirmed_idx').on(table.eventType, table.position).where(sql`${table.publishedAt} is not null and ${table.confirmedAt} is null`),
+    ],
   );
 }
 
@@ -45,8 +54,10 @@ export interface OutboxRelayOptions {
   owner: string;
   pollIntervalMs?: number;
   batchSize?: number;
-  /** Published rows are kept this long (for inspection), then deleted. */
+  /** Published rows are kept this long (for inspection, and to publish again after Redis lost them), then deleted. */
   retainPublishedMs?: number;
+  /** How often delivery is checked, to confirm what every consumer has and find what a reset Redis lost. */
+  confirmIntervalMs?: number;
 }
 
 const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unknown>> }).rows;
@@ -57,19 +68,29 @@ const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unkn
  * nothing is lost, but consumers order by their own versions, not by arrival. Rows are marked
  * published in the transaction that read them, so a crash before the mark republishes them on
  * restart; the bus drops the repeat by eventId, so each event still arrives once.
+ *
+ * On Redis, a published row stays unconfirmed until every consumer group has handled it. Should
+ * Redis come back empty (a new epoch), what the old epoch held unconfirmed is published again;
+ * consumers drop what they had already handled by eventId (the inbox), so nothing is lost and
+ * nothing is applied twice.
  */
 export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly confirmIntervalMs: number;
+  private readonly confirming;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private kicked = false;
   private lastCleanup = 0;
+  private lastConfirm = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.batchSize = options.batchSize ?? 200;
+    this.confirmIntervalMs = options.confirmIntervalMs ?? 1_000;
+    this.confirming = outageLog(options.logger, 'confirming event delivery', 'published events are kept until it works again');
   }
 
   start(): void {
@@ -97,18 +118,64 @@ export class OutboxRelay {
       const [lock] = rowsOf(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`judgify:outbox:${this.options.owner}`})) as locked`));
       if (!lock?.locked) return 0;
       const rows = await tx.select().from(table).where(isNull(table.publishedAt)).orderBy(asc(table.position)).limit(this.batchSize);
-      for (const row of rows) await bus.publish(row.envelope);
-      if (rows.length) {
-        await tx
-          .update(table)
-          .set({ publishedAt: new Date() })
-          .where(inArray(table.position, rows.map((row) => row.position)));
+      const receipts: Array<PublishReceipt | undefined> = [];
+      for (const row of rows) receipts.push(await bus.publish(row.envelope));
+      if (!rows.length) return 0;
+      const now = new Date();
+      const tracked = rows.flatMap((row, index) => (receipts[index] ? [{ position: row.position, receipt: receipts[index] }] : []));
+      const untracked = rows.filter((_, index) => !receipts[index]).map((row) => row.position);
+      // Delivered in-process: nothing more to wait for.
+      if (untracked.length) await tx.update(table).set({ publishedAt: now, confirmedAt: now }).where(inArray(table.position, untracked));
+      if (tracked.length) {
+        const values = sql.join(
+          tracked.map(({ position, receipt }) => sql`(${position}::bigint, ${receipt.epoch}::text, ${receipt.position}::text)`),
+          sql`, `,
+        );
+        await tx.execute(
+          sql`update ${table} set published_at = ${now}, published_epoch = receipt.epoch, stream_position = receipt.stream_position
+              from (values ${values}) as receipt(position, epoch, stream_position) where ${table.position} = receipt.position`,
+        );
       }
       return rows.length;
     });
   }
 
+  /**
+   * Confirms the rows every consumer group has handled, and puts back for publishing those a
+   * previous Redis epoch held unconfirmed (it lost them). Returns how many were put back.
+   */
+  async confirmDelivery(): Promise<number> {
+    const { db, table, bus } = this.options;
+    if (!bus.progress) return 0;
+    const types = await db
+      .selectDistinct({ eventType: table.eventType })
+      .from(table)
+      .where(and(isNotNull(table.publishedAt), isNull(table.confirmedAt)));
+    let republish = 0;
+    for (const { eventType } of types) {
+      const progress = await bus.progress(eventType);
+      const lost = await db
+        .update(table)
+        .set({ publishedAt: null, publishedEpoch: null, streamPosition: null })
+        .where(and(eq(table.eventType, eventType), isNotNull(table.publishedAt), isNull(table.confirmedAt), ne(table.publishedEpoch, progress.epoch)))
+        .returning({ position: table.position });
+      republish += lost.length;
+      if (!progress.doneBefore) continue;
+      const pending = await db
+        .select({ position: table.position, streamPosition: table.streamPosition })
+        .from(table)
+        .where(and(eq(table.eventType, eventType), isNotNull(table.publishedAt), isNull(table.confirmedAt), eq(table.publishedEpoch, progress.epoch)))
+        .orderBy(asc(table.position))
+        .limit(5_000);
+      const done = pending.filter((row) => row.streamPosition && comparePositions(row.streamPosition, progress.doneBefore!) < 0).map((row) => row.position);
+      if (done.length) await db.update(table).set({ confirmedAt: new Date() }).where(inArray(table.position, done));
+    }
+    if (republish) this.options.logger.warn({ events: republish }, 'redis lost published events (it restarted empty); publishing them again');
+    return republish;
+  }
+
   private async run(): Promise<void> {
+    const publishing = outageLog(this.options.logger, 'outbox relay publishing', 'events stay in the outbox and are retried');
     let failures = 0;
     while (this.running) {
       this.kicked = false;
@@ -116,13 +183,16 @@ export class OutboxRelay {
       try {
         published = await this.publishBatch();
         failures = 0;
+        publishing.succeeded();
+        await this.confirmPeriodically();
         await this.cleanUp();
       } catch (error) {
         failures++;
-        this.options.logger.warn({ err: error, failures }, 'outbox relay could not publish; will retry');
+        publishing.failed(error);
       }
       if (!failures && (published === this.batchSize || this.kicked)) continue;
-      const delay = failures ? Math.min(this.pollIntervalMs * 2 ** failures, 10_000) : this.pollIntervalMs;
+      // Retried soon after a failure: once Redis is back, events should follow within a couple of seconds.
+      const delay = failures ? Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 4), 2_000) : this.pollIntervalMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
@@ -131,6 +201,17 @@ export class OutboxRelay {
         };
       });
       this.wake = undefined;
+    }
+  }
+
+  private async confirmPeriodically(): Promise<void> {
+    if (!this.options.bus.progress || Date.now() - this.lastConfirm < this.confirmIntervalMs) return;
+    this.lastConfirm = Date.now();
+    try {
+      if (await this.confirmDelivery()) this.kick();
+      this.confirming.succeeded();
+    } catch (error) {
+      this.confirming.failed(error);
     }
   }
 

@@ -1,17 +1,19 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLiveUpdates, MAX_UNTAKEN_NOTICES } from './pubsub.ts';
-import { silentLogger, testRedisUrl } from './testing/index.ts';
+import { silentLogger, testRedisPrefix, testRedisUrl } from './testing/index.ts';
 
 const redisUrl = testRedisUrl();
 const modes: Array<[string, string | undefined]> = [['in-process', undefined]];
 if (redisUrl) modes.push(['redis', redisUrl]);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+const prefix = testRedisPrefix();
+const target = (url: string | undefined) => (url ? { url, prefix } : undefined);
 
 describe.each(modes)('%s live updates', (_mode, url) => {
   it('delivers to subscribers of the same channel and tenant only, across instances', async () => {
-    const publisherSide = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-pub' });
-    const subscriberSide = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-sub' });
+    const publisherSide = createLiveUpdates({ redis: target(url), logger: silentLogger, service: 'test-pub' });
+    const subscriberSide = createLiveUpdates({ redis: target(url), logger: silentLogger, service: 'test-sub' });
     onTestFinished(() => Promise.all([publisherSide.close(), subscriberSide.close()]).then(() => undefined));
     const acme = subscriberSide.subscribe<{ id: string }>('test.completed', 'acme');
     const globex = subscriberSide.subscribe('test.completed', 'globex');
@@ -31,7 +33,7 @@ describe.each(modes)('%s live updates', (_mode, url) => {
   });
 
   it(`ends a subscriber more than ${MAX_UNTAKEN_NOTICES} notices behind with SUBSCRIBER_TOO_SLOW, never failing the publisher or the others`, async () => {
-    const live = createLiveUpdates({ redisUrl: url, logger: silentLogger, service: 'test-slow' });
+    const live = createLiveUpdates({ redis: target(url), logger: silentLogger, service: 'test-slow' });
     onTestFinished(() => live.close());
     // Listening from here on, but taking nothing until the burst is over.
     const stalled = live.subscribe<{ n: number }>('test.burst', 'acme');
@@ -60,14 +62,14 @@ describe.each(modes)('%s live updates', (_mode, url) => {
 
 describe.runIf(redisUrl)('live updates over Redis', () => {
   it('listens to a Redis channel while anyone subscribes, and stops once the last one leaves', async () => {
-    const live = createLiveUpdates({ redisUrl, logger: silentLogger, service: 'test-numsub' });
+    const live = createLiveUpdates({ redis: target(redisUrl), logger: silentLogger, service: 'test-numsub' });
     const redis = new Redis(redisUrl!);
     onTestFinished(async () => {
       await live.close();
       redis.disconnect();
     });
     const tenant = `numsub-${Date.now()}`;
-    const listeners = async () => ((await redis.pubsub('NUMSUB', `test.channel:${tenant}`)) as [string, number])[1];
+    const listeners = async () => ((await redis.pubsub('NUMSUB', `${prefix}test.channel:${tenant}`)) as [string, number])[1];
     const first = live.subscribe('test.channel', tenant);
     const second = live.subscribe('test.channel', tenant);
     await expect.poll(listeners).toBe(1);
@@ -79,7 +81,7 @@ describe.runIf(redisUrl)('live updates over Redis', () => {
   });
 
   it('neither throws nor leaves a rejection behind when Redis is unreachable; subscribers are told', async () => {
-    const live = createLiveUpdates({ redisUrl: 'redis://127.0.0.1:1', logger: silentLogger, service: 'test-down' });
+    const live = createLiveUpdates({ redis: target('redis://127.0.0.1:1'), logger: silentLogger, service: 'test-down' });
     onTestFinished(() => live.close());
     expect(() => live.publish('test.down', 'acme', { id: 'lost' })).not.toThrow();
     const refused = live.subscribe('test.down', 'acme').next();

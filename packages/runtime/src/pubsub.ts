@@ -1,7 +1,7 @@
 import { boundedStream, type BoundedStream } from './bounded-stream.ts';
 import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import { connectRedis } from './redis.ts';
+import { connectRedis, outageLog, type RedisTarget } from './redis.ts';
 
 /** Notices one subscriber may leave untaken before its subscription ends as too slow. */
 export const MAX_UNTAKEN_NOTICES = 1000;
@@ -10,7 +10,8 @@ export const MAX_UNTAKEN_NOTICES = 1000;
  * Live updates for subscriptions, by channel and tenant: Redis pub/sub fans them out to every
  * replica, else they stay in this process. Publishing never throws and never waits for a
  * subscriber; a subscriber that falls more than MAX_UNTAKEN_NOTICES behind is ended with
- * SUBSCRIBER_TOO_SLOW.
+ * SUBSCRIBER_TOO_SLOW. When the Redis connection drops, notices published meanwhile are lost,
+ * so every subscriber is ended with LIVE_UPDATES_UNAVAILABLE rather than left to miss them.
  */
 export interface LiveUpdates {
   publish(channel: string, tenantId: string, payload: unknown): void;
@@ -43,6 +44,13 @@ class Listeners {
     for (const listener of this.byTopic.get(topic) ?? []) listener.push(payload);
   }
 
+  /** Ends every listener of every topic; returns the topics. */
+  failEverything(error: Error): string[] {
+    const topics = [...this.byTopic.keys()];
+    for (const [topic, listeners] of this.byTopic) this.failAll(topic, listeners, error);
+    return topics;
+  }
+
   /**
    * Ends these listeners of the topic with the error, if they are still its listeners (not a
    * later start's); the next to listen starts the topic afresh. True when they were.
@@ -58,11 +66,13 @@ class Listeners {
 /** Every service hosted in one process shares the in-process topics, as replicas share Redis. */
 const inProcess = new Listeners();
 
-export function createLiveUpdates(options: { redisUrl?: string; logger: Logger; service: string }): LiveUpdates {
-  const { logger } = options;
-  const listeners = options.redisUrl ? new Listeners() : inProcess;
-  const publisher = options.redisUrl ? connectRedis(options.redisUrl, logger, `${options.service}-pub`) : undefined;
-  const subscriber = options.redisUrl ? connectRedis(options.redisUrl, logger, `${options.service}-sub`) : undefined;
+export function createLiveUpdates(options: { redis?: RedisTarget; logger: Logger; service: string }): LiveUpdates {
+  const { logger, redis } = options;
+  const listeners = redis ? new Listeners() : inProcess;
+  const publisher = redis ? connectRedis(redis.url, logger, `${options.service}-pub`) : undefined;
+  const subscriber = redis ? connectRedis(redis.url, logger, `${options.service}-sub`, 'subscriber') : undefined;
+  const topicOf = (channel: string, tenantId: string) => `${redis?.prefix ?? ''}${channel}:${tenantId}`;
+  const publishing = outageLog(logger, 'publishing live notices', 'subscribers miss them until Redis returns (what was stored is safe)');
   subscriber?.on('message', (topic: string, message: string) => {
     let payload: unknown;
     try {
@@ -72,18 +82,36 @@ export function createLiveUpdates(options: { redisUrl?: string; logger: Logger; 
     }
     listeners.deliver(topic, payload);
   });
-  const unsubscribe = (topic: string) =>
-    subscriber?.unsubscribe(topic).catch((error: unknown) => logger.warn({ err: error, topic }, 'live unsubscribe failed'));
+  let closing = false;
+  let connected = false;
+  subscriber?.on('ready', () => void (connected = true));
+  subscriber?.on('close', () => {
+    // Notices can only have been missed by a connection that was up; one that never came up refused its subscriptions.
+    if (closing || !connected) return;
+    connected = false;
+    const interrupted = new AppError(
+      'LIVE_UPDATES_UNAVAILABLE',
+      'Live updates were interrupted: the connection to the event fan-out was lost, so events may have been missed. Subscribe again, and query what changed in between.',
+    );
+    const topics = listeners.failEverything(interrupted);
+    if (topics.length) logger.warn({ topics: topics.length }, 'live updates interrupted: redis connection lost; subscribers told');
+  });
+  const unsubscribe = (topic: string) => {
+    if (subscriber?.status !== 'ready') return;
+    subscriber.unsubscribe(topic).catch((error: unknown) => logger.warn({ err: error, topic }, 'live unsubscribe failed'));
+  };
 
   return {
     publish(channel, tenantId, payload) {
-      const topic = `${channel}:${tenantId}`;
+      const topic = topicOf(channel, tenantId);
       if (!publisher) return listeners.deliver(topic, payload);
-      // What was stored is safe either way; only its live notice is missed while Redis is away.
-      publisher.publish(topic, JSON.stringify(payload)).catch((error: unknown) => logger.warn({ err: error, topic }, 'live notice not published'));
+      publisher.publish(topic, JSON.stringify(payload)).then(
+        () => publishing.succeeded(),
+        (error: unknown) => publishing.failed(error),
+      );
     },
     subscribe<TPayload>(channel: string, tenantId: string) {
-      const topic = `${channel}:${tenantId}`;
+      const topic = topicOf(channel, tenantId);
       const notices: BoundedStream<unknown> = boundedStream({
         limit: MAX_UNTAKEN_NOTICES,
         overflow: () =>
@@ -104,6 +132,7 @@ export function createLiveUpdates(options: { redisUrl?: string; logger: Logger; 
       return notices.stream as AsyncGenerator<TPayload>;
     },
     async close() {
+      closing = true;
       await Promise.allSettled([publisher?.quit(), subscriber?.quit()]);
     },
   };

@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
 import { useServer } from 'graphql-ws/use/ws';
-import { getOperationAST, Kind, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type ExecutionArgs } from 'graphql';
+import type { JWTVerifyGetKey } from 'jose';
 import { WebSocketServer } from 'ws';
 import { Gauge, type Metrics } from './metrics.ts';
-import { createIdentityVerifier, IDENTITY_HEADER, type Identity } from './identity.ts';
+import { createIdentityVerifier } from './forwarded-identity.ts';
+import { IDENTITY_HEADER, type Identity } from './identity.ts';
+import { documentProblem } from './use-input-guards.ts';
 import type { Logger } from './logger.ts';
 import type { SubgraphYoga } from './subgraph-yoga.ts';
 
@@ -19,8 +22,8 @@ export function subscriptionGauge(metrics: Metrics): Gauge<'field'> {
  * subscriptions. The gateway-minted identity comes in the connection_init payload; a connection
  * without a valid one is closed with 4403 Forbidden before any operation runs.
  */
-export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { secret: string; audience: string; logger: Logger; active: Gauge<'field'> }) {
-  const verify = createIdentityVerifier(options.secret, options.audience);
+export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { keys: JWTVerifyGetKey; audience: string; logger: Logger; active: Gauge<'field'> }) {
+  const verify = createIdentityVerifier(options.keys, options.audience);
   const sockets = new WebSocketServer({ server, path: '/graphql' });
   const identities = new WeakMap<object, Identity>();
   const { active } = options;
@@ -41,6 +44,8 @@ export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, optio
         return true;
       },
       onSubscribe: async (context, _id, payload) => {
+        const problem = documentProblem(payload.query);
+        if (problem) return [new GraphQLError(problem.message, { extensions: { code: problem.code } })];
         const enveloped = yoga.getEnveloped({ identity: identities.get(context.extra.socket), params: payload });
         const document = enveloped.parse(payload.query);
         const errors = enveloped.validate(enveloped.schema, document);

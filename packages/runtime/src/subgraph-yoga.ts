@@ -1,20 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import type { JWTVerifyGetKey } from 'jose';
 import { audienceOf, type Identity } from './identity.ts';
 import { redactedError, type Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { useForwardedIdentity, forwardedIdentityOf } from './use-forwarded-identity.ts';
-import { useInputGuards } from './use-input-guards.ts';
+import { forwardedRequestOf, useForwardedIdentity, type ForwardedRequest } from './use-forwarded-identity.ts';
+import { useEntityGuard } from './use-entity-guard.ts';
+import { useInputGuards, useParserTokenLimit } from './use-input-guards.ts';
 import { useHealth, type ReadinessChecks } from './use-health.ts';
 import { useMetrics } from './metrics.ts';
 import { requestIdOf, useRequestId } from './use-request-id.ts';
+
+/**
+ * Tokens a subgraph parses at most. The gateway limits clients to 5,000; what it sends a subgraph
+ * for one client operation (key fields, `__typename`s, fragments per type) stays well below this.
+ */
+export const SUBGRAPH_MAX_TOKENS = 20_000;
 
 /** What every subgraph resolver can rely on; subgraphs add their loaders and dependencies. */
 export interface RequestContext {
   identity: Identity;
   requestId: string;
   log: Logger;
+  /** The grant to call the supergraph as this request's user (see the runtime's supergraph client). */
+  delegation?: string;
 }
 
 export interface SubgraphYogaOptions<TContext extends RequestContext> {
@@ -22,12 +32,24 @@ export interface SubgraphYogaOptions<TContext extends RequestContext> {
   schema: GraphQLSchema;
   logger: Logger;
   metrics: Metrics;
-  internalSecret: string;
+  /** The gateway's public keys: forwarded identities are verified with them. */
+  gatewayKeys: JWTVerifyGetKey;
   readiness: ReadinessChecks;
+  /** Reported by the health routes, but never making the service unready (Redis). */
+  degradable?: ReadinessChecks;
   extendContext(base: RequestContext): TContext;
 }
 
 export type SubgraphYoga = YogaServerInstance<Record<string, unknown>, RequestContext>;
+
+/** A logger that names who acts, and through which services, next to the request id. */
+export function requestLogger(logger: Logger, requestId: string, identity: Identity | undefined): Logger {
+  return logger.child({
+    requestId,
+    ...(identity ? { userId: identity.userId, tenantId: identity.tenantId } : {}),
+    ...(identity?.via ? { via: identity.via } : {}),
+  });
+}
 
 export function createSubgraphYoga<TContext extends RequestContext>(options: SubgraphYogaOptions<TContext>): SubgraphYoga {
   return createYoga<Record<string, unknown>, RequestContext>({
@@ -48,17 +70,21 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
     plugins: [
       useRequestId(options.logger),
       useInputGuards(),
-      useHealth(options.service, options.readiness),
+      useParserTokenLimit(SUBGRAPH_MAX_TOKENS),
+      useHealth(options.service, options.readiness, options.degradable),
       useMetrics(options.metrics),
-      useForwardedIdentity({ secret: options.internalSecret, audience: audienceOf(options.service) }),
+      useForwardedIdentity({ keys: options.gatewayKeys, audience: audienceOf(options.service) }),
+      useEntityGuard(),
     ],
     // Over HTTP the identity comes with the request; over a WebSocket, from its connection.
     context: ({ request, identity }: { request?: Request; identity?: Identity }) => {
       const requestId = request ? requestIdOf(request) : randomUUID();
+      const forwarded: ForwardedRequest = identity ? { identity } : forwardedRequestOf(request);
       return options.extendContext({
-        identity: identity ?? forwardedIdentityOf(request),
+        identity: forwarded.identity,
+        delegation: forwarded.delegation,
         requestId,
-        log: options.logger.child({ requestId }),
+        log: requestLogger(options.logger, requestId, forwarded.identity),
       });
     },
   });

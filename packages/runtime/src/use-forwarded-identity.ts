@@ -1,8 +1,16 @@
+import type { JWTVerifyGetKey } from 'jose';
 import type { Plugin } from 'graphql-yoga';
 import { AppError, errorResponse } from './errors.ts';
-import { createIdentityVerifier, IDENTITY_HEADER, type Identity } from './identity.ts';
+import { createIdentityVerifier } from './forwarded-identity.ts';
+import { DELEGATION_HEADER, IDENTITY_HEADER, type Identity } from './identity.ts';
 
-const identities = new WeakMap<Request, Identity>();
+export interface ForwardedRequest {
+  identity: Identity;
+  /** The grant to call the supergraph as this user, when the gateway sent one. */
+  delegation?: string;
+}
+
+const forwarded = new WeakMap<Request, ForwardedRequest>();
 
 /** Routes open to anyone: probes and scrapes. Everything else a subgraph serves is GraphQL. */
 const OPEN_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
@@ -12,8 +20,8 @@ const OPEN_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metric
  * probe routes — whatever path yoga would route to GraphQL, `_entities` and `_service` included —
  * is refused before parsing unless it carries one.
  */
-export function useForwardedIdentity(options: { secret: string; audience: string }): Plugin {
-  const verify = createIdentityVerifier(options.secret, options.audience);
+export function useForwardedIdentity(options: { keys: JWTVerifyGetKey; audience: string }): Plugin {
+  const verify = createIdentityVerifier(options.keys, options.audience);
   return {
     async onRequest({ request, url, endResponse }) {
       if (OPEN_PATHS.has(url.pathname)) return;
@@ -29,13 +37,13 @@ export function useForwardedIdentity(options: { secret: string; audience: string
       }
       const verified = await verify(token);
       if (!verified.ok) return endResponse(errorResponse(403, 'FORBIDDEN', `Request refused: ${verified.reason}.`));
-      identities.set(request, verified.identity);
+      forwarded.set(request, { identity: verified.identity, delegation: request.headers.get(DELEGATION_HEADER) ?? undefined });
     },
   };
 }
 
-export function forwardedIdentityOf(request: Request | undefined): Identity {
-  const identity = request && identities.get(request);
-  if (!identity) throw new AppError('UNAUTHENTICATED', 'This request carries no identity forwarded by the gateway.');
-  return identity;
+export function forwardedRequestOf(request: Request | undefined): ForwardedRequest {
+  const found = request && forwarded.get(request);
+  if (!found) throw new AppError('UNAUTHENTICATED', 'This request carries no identity forwarded by the gateway.');
+  return found;
 }

@@ -4,8 +4,8 @@ import { useHealth } from './use-health.ts';
 
 const schema = createSchema({ typeDefs: 'type Query { ok: Boolean }' });
 
-function app(checks: Parameters<typeof useHealth>[1]) {
-  return createYoga({ schema, plugins: [useHealth('test', checks)], logging: false, healthCheckEndpoint: '/health/live' });
+function app(checks: Parameters<typeof useHealth>[1], degradable: Parameters<typeof useHealth>[2] = {}) {
+  return createYoga({ schema, plugins: [useHealth('test', checks, degradable)], logging: false, healthCheckEndpoint: '/health/live' });
 }
 
 describe('health endpoints', () => {
@@ -28,5 +28,12 @@ describe('health endpoints', () => {
     });
     expect((await yoga.fetch('http://x/health')).status).toBe(200);
     expect((await yoga.fetch('http://x/health/live')).status).toBe(200);
+  });
+
+  it('stays ready, reporting itself degraded, when only a degradable dependency fails', async () => {
+    const yoga = app({ database: async () => {} }, { redis: async () => Promise.reject(new Error('connection refused')) });
+    const ready = await yoga.fetch('http://x/health/ready');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'degraded', service: 'test', checks: { database: 'ok', redis: 'connection refused' } });
   });
 });

@@ -1,6 +1,6 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { MAX_VARIABLE_DEPTH, useInputGuards, variablesProblem } from './use-input-guards.ts';
+import { documentNesting, documentProblem, MAX_DOCUMENT_NESTING, MAX_VARIABLE_DEPTH, useInputGuards, variablesProblem } from './use-input-guards.ts';
 
 const nested = (depth: number) => {
   let value: unknown = 'leaf';
@@ -37,5 +37,26 @@ describe('input guards', () => {
     const inline = await ask({ query: '{ echo(text: "x\\u0000") }' });
     expect(inline.status).toBe(400);
     expect(await (await ask({ query: '{ echo(text: "fine") }' })).json()).toEqual({ data: { echo: 'fine' } });
+  });
+
+  it('measures how deeply a document nests without parsing it, ignoring brackets in strings and comments', () => {
+    expect(documentNesting('{ a { b(x: [1, {y: 2}]) } }')).toBe(5);
+    expect(documentNesting('{ a(x: "{{{{ ((( [[[") }')).toBe(2);
+    expect(documentNesting('{ a(x: """ {{{ \\""" {{{ """) }')).toBe(2);
+    expect(documentNesting('# {{{{{{\n{ a }')).toBe(1);
+    expect(documentNesting('{ a'.repeat(100_000))).toBe(MAX_DOCUMENT_NESTING + 1);
+    expect(documentProblem('{ a'.repeat(3000))).toEqual({ code: 'BAD_REQUEST', message: `Document nests more than ${MAX_DOCUMENT_NESTING} levels of "{", "(" or "[": no operation needs that many.` });
+    expect(documentProblem('{ a { b } }')).toBeUndefined();
+  });
+
+  it('answers a document of 3,000 unclosed selections with a 400 naming the limit, not a stack overflow', async () => {
+    const yoga = createYoga({ logging: false, schema: createSchema({ typeDefs: 'type Query { a: String }' }), plugins: [useInputGuards()] });
+    const response = await yoga.fetch('http://x/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: '{ a'.repeat(3000) }),
+    });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' }, message: expect.stringContaining('nests more than 64 levels') });
   });
 });

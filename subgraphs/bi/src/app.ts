@@ -5,10 +5,10 @@ import type * as tables from './db/schema.ts';
 import { schema } from './schema/index.ts';
 
 export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>) {
-  const deps: Deps = { db: infrastructure.database.db };
+  const deps: Deps = { db: infrastructure.database.db, supergraph: infrastructure.supergraph };
   return createSubgraphYoga<Context>({
     ...infrastructure,
     schema,
-    extendContext: (base) => ({ ...base, deps, loaders: createLoaders(deps, base.identity.tenantId) }),
+    extendContext: (base) => ({ ...base, deps, loaders: createLoaders(deps, base) }),
   });
 }

@@ -1,6 +1,6 @@
-import { parseEnv, port, subgraphEnv } from '@judgify/runtime/config';
+import { parseEnv, port, subgraphEnvWith } from '@judgify/runtime/config';
 
-const biEnv = subgraphEnv.extend({ BI_PORT: port(8007) });
+const biEnv = subgraphEnvWith({ BI_PORT: port(8007) });
 
 export type BiConfig = ReturnType<typeof loadConfig>;
 

@@ -79,6 +79,30 @@ describe('bi subgraph', () => {
     });
   });
 
+  it('reports a view that cannot run on the view alone: without a user request behind it there is no one to run it as', async () => {
+    const created = await create({ name: 'Without a grant', views: [judgmentCountView] });
+    const read = await subgraph.execute(identities.acmeViewer, `query($id: ID!) { dashboard(id: $id) { name views { title data dataErrors { code message } } } }`, {
+      id: created.data?.createDashboard.id,
+    });
+    expect(read.errors).toBeUndefined();
+    expect(read.data?.dashboard).toEqual({
+      name: 'Without a grant',
+      views: [
+        {
+          title: 'Judgments today',
+          data: null,
+          dataErrors: [
+            {
+              code: 'UNAUTHENTICATED',
+              message:
+                'The bi service has no user request to act for here, so it cannot call the supergraph: background work acts only on its own data, in the tenant of the event it handles.',
+            },
+          ],
+        },
+      ],
+    });
+  });
+
   it('starts a dashboard without views when none are given', async () => {
     const created = await create({ name: 'Empty for now' });
     expect(created.data?.createDashboard).toMatchObject({ name: 'Empty for now', description: null, views: [] });

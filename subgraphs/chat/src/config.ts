@@ -1,6 +1,6 @@
-import { parseEnv, port, subgraphEnv } from '@judgify/runtime/config';
+import { parseEnv, port, subgraphEnvWith } from '@judgify/runtime/config';
 
-const chatEnv = subgraphEnv.extend({ CHAT_PORT: port(8008) });
+const chatEnv = subgraphEnvWith({ CHAT_PORT: port(8008) });
 
 export type ChatConfig = ReturnType<typeof loadConfig>;
 

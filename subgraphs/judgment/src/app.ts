@@ -8,7 +8,7 @@ import { createLoaders, type Context, type Deps } from './context.ts';
 import * as tables from './db/schema.ts';
 import { judgmentMetrics } from './domain/execute.ts';
 import { JUDGMENT_COMPLETED } from './domain/live.ts';
-import { applyWorkflowEvent } from './domain/workflow-definitions.ts';
+import { applyWorkflowEvent, VersionArrivals } from './domain/workflow-definitions.ts';
 import { schema } from './schema/index.ts';
 
 export const WORKFLOW_EVENT_TYPES = ['created', 'updated', 'deactivated', 'reactivated', 'deleted'].map((type) => `workflow.${type}`);
@@ -17,16 +17,23 @@ export interface JudgmentAppOptions {
   llm?: LlmClient;
   /** Shared by replicas in distributed mode (Redis); in memory otherwise. */
   cache?: Cache;
+  /** How long a judgment waits for a workflow version announced but not yet received (default 3 s). */
+  syncTimeoutMs?: number;
 }
 
 export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>, options: JudgmentAppOptions = {}) {
   // Rules are compiled once per text; a workflow version's rules never change.
+  // Background work (these consumers) has no user: it acts on this service's own data, in each event's tenant.
   const compiled = new LRUCache<string, CompiledRule>({ max: 10_000 });
-  const cache = options.cache ?? createCache({ namespace: 'judgment', logger: infrastructure.logger });
+  const cache = options.cache ?? createCache({ redis: infrastructure.redis, namespace: 'judgment', logger: infrastructure.logger });
   infrastructure.onClose(() => cache.close());
   const deps: Deps = {
     db: infrastructure.database.db,
     outbox: tables.outbox,
+    inbox: tables.inbox,
+    fence: infrastructure.fence,
+    versionArrived: new VersionArrivals(),
+    syncTimeoutMs: options.syncTimeoutMs ?? 3_000,
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
     announce: (execution) =>
       infrastructure.live.publish(JUDGMENT_COMPLETED, execution.tenantId, { executionId: execution.id, workflowId: execution.workflowId }),

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { createCache } from '@judgify/runtime/cache';
 import { createLlmClient } from '@judgify/runtime/llm';
 import { startSubgraphService } from '@judgify/runtime/subgraph-service';
 import { createApp } from './app.ts';
@@ -16,6 +15,7 @@ export function startJudgmentService(config: JudgmentConfig, options: { host?: s
     tables,
     migrationsFolder,
     outbox: tables.outbox,
+    inbox: tables.inbox,
     createApp: (infrastructure) =>
       createApp(infrastructure, {
         llm: createLlmClient({
@@ -25,7 +25,7 @@ export function startJudgmentService(config: JudgmentConfig, options: { host?: s
           timeoutMs: config.LLM_TIMEOUT_MS,
           logger: infrastructure.logger,
         }),
-        cache: createCache({ redisUrl: config.REDIS_URL, namespace: 'judgment', logger: infrastructure.logger }),
+        syncTimeoutMs: config.WORKFLOW_SYNC_TIMEOUT_MS,
       }),
     ...options,
   });

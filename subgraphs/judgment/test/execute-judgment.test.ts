@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, type EventEnvelope } from '@judgify/runtime/events';
+import { handleOnce } from '@judgify/runtime/inbox';
 import { createLlmClient } from '@judgify/runtime/llm';
 import { exampleWorkflowDefinition, forwardedHeaders, identities, silentLogger } from '@judgify/runtime/testing';
 import { startOpenAiTestServer, type OpenAiTestServer } from '@judgify/runtime/testing/openai-server';
@@ -16,7 +17,7 @@ const completed: EventEnvelope[] = [];
 beforeAll(async () => {
   llmServer = await startOpenAiTestServer();
   const llm = createLlmClient({ baseUrl: llmServer.baseUrl, model: 'judge-test', timeoutMs: 2_000, maxRetries: 0, logger: silentLogger });
-  subgraph = await createTestSubgraph({ service: 'judgment', tables, migrationsFolder, outbox: tables.outbox, createApp: (infrastructure) => createApp(infrastructure, { llm }) });
+  subgraph = await createTestSubgraph({ service: 'judgment', tables, migrationsFolder, outbox: tables.outbox, createApp: (infrastructure) => createApp(infrastructure, { llm, syncTimeoutMs: 500 }) });
   subgraph.infrastructure.bus.subscribe('judgment.completed', 'test', async (event) => void completed.push(event));
 });
 afterAll(async () => {
@@ -40,16 +41,20 @@ const EXECUTE = /* GraphQL */ `
 const execute = (workflowId: string, inputData: unknown, method = 'RULE', identity = identities.acmeOperator) =>
   subgraph.execute(identity, EXECUTE, { input: { workflowId, inputData, method } });
 
+type WorkflowState = Partial<{ definition: unknown; isActive: boolean; deleted: boolean }>;
+
 /** What the workflow subgraph publishes: the whole state, by version. */
-async function publishWorkflow(workflowId: string, version: number, state: Partial<{ definition: unknown; isActive: boolean; deleted: boolean }> = {}, tenantId = 'acme') {
-  await subgraph.infrastructure.bus.publish(
-    createEvent({
-      eventType: version === 1 ? 'workflow.created' : 'workflow.updated',
-      source: 'workflow',
-      tenantId,
-      data: { workflowId, version, name: `line ${workflowId.slice(0, 4)}`, definition: exampleWorkflowDefinition, isActive: true, deleted: false, changes: {}, ...state },
-    }),
-  );
+const workflowEvent = (workflowId: string, version: number, state: WorkflowState = {}, tenantId = 'acme') =>
+  createEvent({
+    eventType: version === 1 ? 'workflow.created' : 'workflow.updated',
+    source: 'workflow',
+    tenantId,
+    data: { workflowId, version, name: `line ${workflowId.slice(0, 4)}`, definition: exampleWorkflowDefinition, isActive: true, deleted: false, changes: {}, ...state },
+  });
+
+/** Publishes a workflow event and waits until the read model has it. */
+async function publishWorkflow(workflowId: string, version: number, state: WorkflowState = {}, tenantId = 'acme') {
+  await subgraph.infrastructure.bus.publish(workflowEvent(workflowId, version, state, tenantId));
   await waitFor(async () => {
     const rows = await subgraph.infrastructure.database.db.select({ id: tables.workflowDefinitions.id, version: tables.workflowDefinitions.version }).from(tables.workflowDefinitions);
     return rows.some((candidate) => candidate.id === workflowId && candidate.version >= version);
@@ -156,6 +161,70 @@ describe('executeJudgment', () => {
       { w: workflowId },
     );
     expect(stops.data?.judgmentExecutions).toEqual([{ decision: 'STOP_LINE' }]);
+  });
+});
+
+describe('read-your-writes and pinned versions', () => {
+  const halting = { ...exampleWorkflowDefinition, nodes: exampleWorkflowDefinition.nodes.map((node) => (node.id === 'stop' ? { ...node, decision: 'HALT' } : node)) };
+  const executions = async () => (await subgraph.infrastructure.database.db.select().from(tables.judgmentExecutions)).length;
+  /** What the workflow subgraph does as an update commits, before it answers. */
+  const announce = (workflowId: string, version: number) => subgraph.infrastructure.fence.raise('workflow', 'acme', workflowId, version);
+
+  it('waits for a version announced as written but not yet received, and runs on it', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    await announce(workflowId, 2);
+    const judged = execute(workflowId, { temperature: 90, vibration: 60 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await subgraph.infrastructure.bus.publish(workflowEvent(workflowId, 2, { definition: halting }));
+    expect((await judged).data?.executeJudgment).toMatchObject({ workflowVersion: 2, decision: 'HALT' });
+  });
+
+  it('answers WORKFLOW_VERSION_PENDING, running nothing, when the announced version does not arrive in time', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    await announce(workflowId, 3);
+    const before = await executions();
+    const result = await execute(workflowId, { temperature: 90, vibration: 60 });
+    expect(result.errors?.[0]).toMatchObject({
+      message: `Workflow "${workflowId}" is at version 3, but that version has not reached the judgment service within 500 ms (it has version 1). Nothing was run; retry shortly.`,
+      extensions: { code: 'WORKFLOW_VERSION_PENDING', expectedVersion: 3, availableVersion: 1, retryAfterSeconds: 1 },
+    });
+    expect(await executions()).toBe(before);
+  });
+
+  it('runs exactly the version a judgment pins, and names a version that does not exist', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    await publishWorkflow(workflowId, 2, { definition: halting });
+    await announce(workflowId, 2);
+    const pinned = await subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: { temperature: 90, vibration: 60 }, method: 'RULE', workflowVersion: 1 } });
+    expect(pinned.data?.executeJudgment).toMatchObject({ workflowVersion: 1, decision: 'STOP_LINE' });
+    expect((await execute(workflowId, { temperature: 90, vibration: 60 })).data?.executeJudgment).toMatchObject({ workflowVersion: 2, decision: 'HALT' });
+    const future = await subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, workflowVersion: 9 } });
+    expect(future.errors?.[0]).toMatchObject({ message: `Workflow "${workflowId}" has no version 9: its latest is 2.`, extensions: { code: 'NOT_FOUND' } });
+    const zero = await subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, workflowVersion: 0 } });
+    expect(zero.errors?.[0]).toMatchObject({ message: '"workflowVersion" must be 1 or more; got 0.', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('never lets an event of one tenant touch another tenant’s workflow: consumers act only in the tenant of the event', async () => {
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    await subgraph.infrastructure.bus.publish(workflowEvent(workflowId, 5, { definition: halting }, 'globex'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await execute(workflowId, { temperature: 90, vibration: 60 })).data?.executeJudgment).toMatchObject({ workflowVersion: 1, decision: 'STOP_LINE' });
+    expect((await execute(workflowId, { temperature: 90, vibration: 60 }, 'RULE', identities.globexAdmin)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const versions = await subgraph.infrastructure.database.db.select().from(tables.workflowVersions);
+    expect(versions.filter((row) => row.workflowId === workflowId).map((row) => [row.tenantId, row.version])).toEqual([['acme', 1]]);
+  });
+
+  it('handles an event once by its eventId, however often it is delivered', async () => {
+    const event = workflowEvent(randomUUID(), 1);
+    let handled = 0;
+    const db = subgraph.infrastructure.database.db;
+    expect(await handleOnce(db, tables.inbox, event, async () => void handled++)).toBe(true);
+    expect(await handleOnce(db, tables.inbox, event, async () => void handled++)).toBe(false);
+    expect(handled).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
-import { parseEnv, port, subgraphEnv } from '@judgify/runtime/config';
+import { parseEnv, port, subgraphEnvWith } from '@judgify/runtime/config';
 
-const learningEnv = subgraphEnv.extend({ LEARNING_PORT: port(8009) });
+const learningEnv = subgraphEnvWith({ LEARNING_PORT: port(8009) });
 
 export type LearningConfig = ReturnType<typeof loadConfig>;
 

@@ -13,6 +13,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>)
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
     announce: (workflow) =>
       infrastructure.live.publish(WORKFLOW_CHANGED, workflow.tenantId, { workflowId: workflow.id, version: workflow.version }),
+    fence: infrastructure.fence,
     checkRule,
   };
   return createSubgraphYoga<Context>({

@@ -1,6 +1,6 @@
-import { parseEnv, port, subgraphEnv } from '@judgify/runtime/config';
+import { parseEnv, port, subgraphEnvWith } from '@judgify/runtime/config';
 
-const workflowEnv = subgraphEnv.extend({ WORKFLOW_PORT: port(8001) });
+const workflowEnv = subgraphEnvWith({ WORKFLOW_PORT: port(8001) });
 
 export type WorkflowConfig = ReturnType<typeof loadConfig>;
 

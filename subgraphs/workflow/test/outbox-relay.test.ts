@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InProcessBus, RedisStreamsBus, type EventBus, type EventEnvelope } from '@judgify/runtime/events';
 import { OutboxRelay } from '@judgify/runtime/outbox';
-import { exampleWorkflowDefinition, identities, silentLogger, testRedisUrl } from '@judgify/runtime/testing';
+import { dropRedisPrefix, exampleWorkflowDefinition, identities, silentLogger, testRedisPrefix, testRedisUrl } from '@judgify/runtime/testing';
 import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,13 @@ beforeAll(async () => {
 afterAll(() => subgraph.close());
 
 const redisUrl = testRedisUrl();
+const prefix = testRedisPrefix();
+const redisBus = (keyPrefix = prefix) => new RedisStreamsBus({ logger: silentLogger, service: 'outbox-test', reclaimIdleMs: 200 }, { url: redisUrl!, prefix: keyPrefix });
 const transports: Array<[string, () => EventBus]> = [['in-process bus', () => new InProcessBus(silentLogger)]];
-if (redisUrl) transports.push(['Redis Streams', () => new RedisStreamsBus({ logger: silentLogger, service: 'outbox-test' }, redisUrl)]);
+if (redisUrl) transports.push(['Redis Streams', () => redisBus()]);
+afterAll(async () => {
+  if (redisUrl) await dropRedisPrefix(redisUrl, prefix);
+});
 
 const opened: EventBus[] = [];
 afterEach(async () => {
@@ -120,5 +125,54 @@ describe('outbox relay ordering', () => {
     await bus.drain();
     expect(order.filter((name) => names.includes(name))).toEqual(names);
     expect(counts.filter((count) => count > 0).length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe.runIf(redisUrl)('outbox relay when Redis loses its data', () => {
+  const rowOf = async (eventId: string) => {
+    const [row] = await subgraph.infrastructure.database.db.select().from(tables.outbox).where(eq(tables.outbox.eventId, eventId));
+    return row!;
+  };
+
+  it('confirms what every consumer group handled, and publishes again what a Redis restarted empty held unconfirmed', async () => {
+    // This outbox now belongs to one deployment (prefix) only, as a service's outbox does.
+    await subgraph.infrastructure.database.db.delete(tables.outbox);
+    const keyPrefix = testRedisPrefix();
+    const bus = redisBus(keyPrefix);
+    opened.push(bus);
+    const relay = relayOver(bus);
+    const handled = new Map<string, number>();
+    let auditUp = true;
+    bus.subscribe('workflow.created', 'judgment', async (event) => void handled.set(event.eventId, (handled.get(event.eventId) ?? 0) + 1));
+    // A second service that is down: it acknowledges nothing while `auditUp` is false.
+    bus.subscribe('workflow.created', 'audit', async () => {
+      if (!auditUp) throw new Error('audit service down');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const confirmedId = await eventIdOf(await createWorkflow('Handled by every group'));
+    await relay.publishBatch();
+    await expect.poll(() => handled.get(confirmedId)).toBe(1);
+    await expect.poll(async () => (await relay.confirmDelivery(), (await rowOf(confirmedId)).confirmedAt)).toBeInstanceOf(Date);
+
+    auditUp = false;
+    const pendingId = await eventIdOf(await createWorkflow('Still pending in one group'));
+    await relay.publishBatch();
+    await expect.poll(() => handled.get(pendingId)).toBe(1);
+    await relay.confirmDelivery();
+    expect((await rowOf(pendingId)).confirmedAt).toBeNull();
+
+    // Redis restarts without persistence: streams, groups, pending entries and markers are gone.
+    await dropRedisPrefix(redisUrl!, keyPrefix);
+    auditUp = true;
+    expect(await relay.confirmDelivery()).toBe(1);
+    expect((await rowOf(pendingId)).publishedAt).toBeNull();
+    expect((await rowOf(confirmedId)).publishedAt).toBeInstanceOf(Date);
+    await relay.publishBatch();
+    // Delivered again: the consumer sees it twice, which is why consumers keep an inbox of handled ids.
+    await expect.poll(() => handled.get(pendingId), { timeout: 10_000 }).toBe(2);
+    expect(handled.get(confirmedId)).toBe(1);
+    await expect.poll(async () => (await relay.confirmDelivery(), (await rowOf(pendingId)).confirmedAt), { timeout: 10_000 }).toBeInstanceOf(Date);
+    await dropRedisPrefix(redisUrl!, keyPrefix);
   });
 });

@@ -43,6 +43,19 @@ const waitFor = async (condition: () => boolean) => {
 };
 
 describe('workflow changes', () => {
+  it('records a delegated change as the user’s, with the services it came through, and announces each version before answering', async () => {
+    const { id } = await create('Promoted line');
+    expect(await subgraph.infrastructure.fence.latest('workflow', 'acme', id)).toBe(1);
+    const promoted = await update(id, { description: 'rule promoted by learning' }, 1, { ...admin, via: ['learning'] });
+    expect(promoted.data?.updateWorkflow).toMatchObject({ version: 2, updatedBy: 'ada' });
+    expect(await subgraph.infrastructure.fence.latest('workflow', 'acme', id)).toBe(2);
+    const audit = await subgraph.execute(admin, `query($id: ID!) { workflowAuditLog(filter: { workflowId: $id }) { version type userId via } }`, { id });
+    expect(audit.data?.workflowAuditLog).toEqual([
+      { version: 2, type: 'WORKFLOW_UPDATED', userId: 'ada', via: ['learning'] },
+      { version: 1, type: 'WORKFLOW_CREATED', userId: 'ada', via: null },
+    ]);
+  });
+
   it('versions every change and refuses a stale expectedVersion with CONFLICT naming the current version', async () => {
     const { id } = await create('Versioned line');
     const renamed = await update(id, { name: 'Versioned line 2' }, 1);

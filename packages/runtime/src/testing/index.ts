@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
-import { audienceOf, IDENTITY_HEADER, mintForwardedIdentity, type Identity } from '../identity.ts';
+import { mintForwardedIdentity } from '../forwarded-identity.ts';
+import { generateGatewayKeyPem, loadGatewayKey, publicKeySet, verificationKeys } from '../gateway-keys.ts';
+import { audienceOf, IDENTITY_HEADER, type Identity } from '../identity.ts';
 import { createLogger } from '../logger.ts';
 
-/** The secret tests mint forwarded identities with. */
-export const TEST_INTERNAL_SECRET = 'test-internal-secret-that-is-long-enough';
+/** The gateway key tests mint forwarded identities with, made once per test process. */
+export const testGatewayKey = await loadGatewayKey(generateGatewayKeyPem());
+/** Its public half, as a subgraph under test verifies with it. */
+export const testGatewayKeys = verificationKeys({ jwks: publicKeySet([testGatewayKey]) });
 
 export const silentLogger = createLogger('test', 'silent');
 
@@ -35,8 +40,26 @@ export async function createTestDatabase(): Promise<{ url: string | undefined; d
   };
 }
 
-export async function forwardedHeaders(identity: Identity, subgraph: string, secret = TEST_INTERNAL_SECRET): Promise<Record<string, string>> {
-  return { [IDENTITY_HEADER]: await mintForwardedIdentity(identity, secret, audienceOf(subgraph)), 'content-type': 'application/json' };
+export async function forwardedHeaders(identity: Identity, subgraph: string, key = testGatewayKey): Promise<Record<string, string>> {
+  return { [IDENTITY_HEADER]: await mintForwardedIdentity(identity, key, audienceOf(subgraph)), 'content-type': 'application/json' };
+}
+
+/** A Redis key prefix of its own for each test, so tests sharing one Redis never see each other's keys. */
+export const testRedisPrefix = (): string => `judgify-test-${randomUUID().slice(0, 8)}:`;
+
+/** Deletes every key under a test's prefix. */
+export async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export const identities: Record<'acmeAdmin' | 'acmeOperator' | 'acmeViewer' | 'globexAdmin', Identity> = {

@@ -9,8 +9,10 @@ import { createMetrics } from '../metrics.ts';
 import { OutboxRelay, type OutboxTable } from '../outbox.ts';
 import { createLiveUpdates } from '../pubsub.ts';
 import type { SubgraphInfrastructure } from '../subgraph-service.ts';
+import { createSupergraphClient } from '../supergraph-client.ts';
 import type { SubgraphYoga } from '../subgraph-yoga.ts';
-import { createTestDatabase, forwardedHeaders, silentLogger, TEST_INTERNAL_SECRET } from './index.ts';
+import { createVersionFence } from '../version-fence.ts';
+import { createTestDatabase, forwardedHeaders, silentLogger, testGatewayKeys } from './index.ts';
 
 export interface GraphQLResponseBody {
   data?: Record<string, any> | null;
@@ -20,8 +22,8 @@ export interface GraphQLResponseBody {
 export interface TestSubgraph<TSchema extends Record<string, unknown>> {
   yoga: SubgraphYoga;
   infrastructure: SubgraphInfrastructure<TSchema>;
-  /** Runs an operation as `identity`, forwarded the way the gateway does it. */
-  execute(identity: Identity, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponseBody>;
+  /** Runs an operation as `identity`, forwarded the way the gateway does it (with extra headers, such as a delegation grant). */
+  execute(identity: Identity, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponseBody>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
   outbox?: OutboxTable;
   /** Leave the outbox relay stopped, to test what happens before it runs. */
   holdOutbox?: boolean;
+  /** Where delegated calls go (a gateway the test runs); none by default. */
+  gatewayUrl?: string;
   createApp(infrastructure: SubgraphInfrastructure<TSchema>): SubgraphYoga;
 }): Promise<TestSubgraph<TSchema>> {
   const testDatabase = await createTestDatabase();
@@ -55,8 +59,11 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     bus,
     outbox: options.outbox && relay ? { table: options.outbox, relay } : undefined,
     live: createLiveUpdates({ logger: silentLogger, service: options.service }),
-    internalSecret: TEST_INTERNAL_SECRET,
+    fence: createVersionFence({ logger: silentLogger, service: options.service }),
+    supergraph: createSupergraphClient({ url: options.gatewayUrl ?? 'http://127.0.0.1:9', service: options.service, logger: silentLogger }),
+    gatewayKeys: testGatewayKeys,
     readiness: { database: database.ping },
+    degradable: {},
     onClose: (closer) => void appClosers.push(closer),
   };
   const yoga = options.createApp(infrastructure);
@@ -64,10 +71,10 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
   return {
     yoga,
     infrastructure,
-    async execute(identity, query, variables) {
+    async execute(identity, query, variables, headers = {}) {
       const response = await yoga.fetch('http://subgraph/graphql', {
         method: 'POST',
-        headers: await forwardedHeaders(identity, options.service),
+        headers: { ...(await forwardedHeaders(identity, options.service)), ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponseBody;
@@ -109,6 +116,28 @@ export function describeSubgraphBasics(options: {
       });
       expect(response.status).toBe(401);
       expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('answers _entities with an unknown __typename as bad input naming it, not as an internal error', async () => {
+      const result = await options.subgraph().execute(options.reader, `{ _entities(representations: [{ __typename: "NoSuchType", id: "x" }]) { __typename } }`);
+      expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.message).toMatch(/^Cannot resolve _entities: representations\[0\]\.__typename "NoSuchType" is not an entity of this subgraph; its entities are /);
+      const missing = await options.subgraph().execute(options.reader, `query($r: [_Any!]!) { _entities(representations: $r) { __typename } }`, { r: [{ id: 'x' }] });
+      expect(missing.errors?.[0]).toMatchObject({ message: 'Cannot resolve _entities: representations[0] has no "__typename" string.', extensions: { code: 'BAD_USER_INPUT' } });
+    });
+
+    it('refuses a document nested too deeply for the parser with a 400 naming the limit, before parsing it', async () => {
+      for (const query of ['{ a'.repeat(3000), `{ ${'a(x: '.repeat(3000)}`, `{ a(x: ${'['.repeat(3000)}) }`]) {
+        const response = await options.subgraph().yoga.fetch('http://subgraph/graphql', {
+          method: 'POST',
+          headers: { ...(await forwardedHeaders(options.reader, options.subgraph().infrastructure.service)), accept: 'application/graphql-response+json' },
+          body: JSON.stringify({ query }),
+        });
+        expect(response.status).toBe(400);
+        expect((await response.json()).errors[0]).toMatchObject({ message: expect.stringContaining('nests more than 64 levels'), extensions: { code: 'BAD_REQUEST' } });
+      }
+      const long = await options.subgraph().execute(options.reader, `{ ${'__typename '.repeat(25_000)}}`);
+      expect(long.errors?.[0]?.message).toMatch(/^Syntax Error: Document contains more th\w+ 20000 tokens/);
     });
 
     for (const field of options.lookups ?? []) {

@@ -1,6 +1,7 @@
 import { ownedRowColumns, timestampMs } from '@judgify/runtime/columns';
+import { inboxTable } from '@judgify/runtime/inbox';
 import { outboxTable } from '@judgify/runtime/outbox';
-import { boolean, doublePrecision, index, integer, jsonb, pgSchema, text, uuid } from 'drizzle-orm/pg-core';
+import { boolean, doublePrecision, index, integer, jsonb, pgSchema, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 
 export const judgmentSchema = pgSchema('judgment');
 
@@ -72,4 +73,20 @@ export const workflowDefinitions = judgmentSchema.table('workflow_definitions', 
 
 export type WorkflowDefinitionRow = typeof workflowDefinitions.$inferSelect;
 
+/** Every version of every workflow received, so a judgment can be pinned to one (`workflowVersion`). */
+export const workflowVersions = judgmentSchema.table(
+  'workflow_versions',
+  {
+    workflowId: uuid('workflow_id').notNull(),
+    version: integer('version').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    definition: jsonb('definition').notNull(),
+    receivedAt: timestampMs('received_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.workflowId, table.version] })],
+);
+
 export const outbox = outboxTable(judgmentSchema);
+
+/** workflow.* events already applied, by eventId. */
+export const inbox = inboxTable(judgmentSchema);

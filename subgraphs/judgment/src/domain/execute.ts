@@ -8,10 +8,10 @@ import type { CompiledRule } from '@judgify/rule-language/compile';
 import type { Registry } from 'prom-client';
 import type { ExecutionRow, JudgmentMethod } from '../db/schema.ts';
 import { runWorkflow, type RunResult } from './engine.ts';
-import { recordExecution, type ExecutionDeps, type ExecutionValues } from './execution.ts';
+import { recordExecution, type ExecutionValues } from './execution.ts';
 import { checkInputData, inputHash } from './judgment-input.ts';
 import { createNodeJudge } from './judge.ts';
-import { findRunnableWorkflow } from './workflow-definitions.ts';
+import { findRunnableWorkflow, type WorkflowReadModelDeps } from './workflow-definitions.ts';
 
 export const RESULT_TTL_SECONDS = 300;
 
@@ -40,7 +40,7 @@ export function judgmentMetrics(registry: Registry) {
   };
 }
 
-export interface JudgmentDeps extends ExecutionDeps {
+export interface JudgmentDeps extends WorkflowReadModelDeps {
   outbox: OutboxTable;
   eventsCommitted(): void;
   /** Tells live subscribers (every replica) that an execution was stored. */
@@ -60,6 +60,8 @@ export interface ExecuteJudgmentInput {
   workflowId: string;
   inputData: unknown;
   method?: JudgmentMethod | null;
+  /** Run exactly this version; by default the latest, including one written a moment ago. */
+  workflowVersion?: number | null;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: E
   const started = performance.now();
   try {
     const inputData = checkInputData(input.inputData);
-    const workflow = await findRunnableWorkflow(deps, actor.identity.tenantId, input.workflowId);
+    const workflow = await findRunnableWorkflow(deps, actor.identity.tenantId, input.workflowId, input.workflowVersion);
     const cacheKey = `${actor.identity.tenantId}:${workflow.id}:${workflow.version}:${method}:${inputHash(inputData)}`;
     const cached = await deps.cache.get<RunResult>(cacheKey);
     deps.metrics.cache.inc({ result: cached ? 'hit' : 'miss' });

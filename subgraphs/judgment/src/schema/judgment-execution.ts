@@ -62,6 +62,9 @@ const ExecuteJudgmentInput = builder.inputType('ExecuteJudgmentInput', {
     workflowId: t.id({ required: true }),
     inputData: t.field({ type: 'JSON', required: true, description: 'The record to judge: a JSON object, at most 1 MB, nested at most 10 levels.' }),
     method: t.field({ type: JudgmentMethod, defaultValue: 'HYBRID' }),
+    workflowVersion: t.int({
+      description: 'Run exactly this version of the workflow. By default the latest, including one written a moment ago through any replica.',
+    }),
   }),
 });
 
@@ -82,7 +85,12 @@ builder.mutationField('executeJudgment', (t) =>
     description: 'Decides one record with a workflow (rules first, the LLM where they are unsure, by default) and stores the execution.',
     args: { input: t.arg({ type: ExecuteJudgmentInput, required: true }) },
     resolve: (_root, { input }, context) =>
-      executeJudgment(context.deps, context.actor, { workflowId: String(input.workflowId), inputData: input.inputData, method: input.method }),
+      executeJudgment(context.deps, context.actor, {
+        workflowId: String(input.workflowId),
+        inputData: input.inputData,
+        method: input.method,
+        workflowVersion: input.workflowVersion,
+      }),
   }),
 );
 

@@ -43,6 +43,8 @@ export const workflowEvents = workflowSchema.table(
     type: text('type', { enum: workflowEventTypes }).notNull(),
     payload: jsonb('payload').$type<object>().notNull(),
     userId: text('user_id').notNull(),
+    /** The services a delegated change came through, outermost first; null when the user made it directly. */
+    via: text('via').array(),
     correlationId: text('correlation_id'),
     occurredAt: timestampMs('occurred_at').notNull().defaultNow(),
   },

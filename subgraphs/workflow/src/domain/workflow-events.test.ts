@@ -11,6 +11,7 @@ const event = (version: number, type: WorkflowEventRow['type'], payload: object,
   type,
   payload,
   userId,
+  via: null,
   correlationId: null,
   occurredAt: at(version),
 });

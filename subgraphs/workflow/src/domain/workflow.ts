@@ -5,6 +5,7 @@ import { AppError } from '@judgify/runtime/errors';
 import { createEvent } from '@judgify/runtime/events';
 import type { Identity } from '@judgify/runtime/identity';
 import { enqueueEvents, type OutboxTable } from '@judgify/runtime/outbox';
+import type { VersionFence } from '@judgify/runtime/version-fence';
 import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
 import { isUuid } from '@judgify/runtime/validation';
 import type { RuleChecker } from '@judgify/workflow-definition/validate';
@@ -21,8 +22,13 @@ export interface WorkflowDeps {
   eventsCommitted(): void;
   /** Tells live subscribers (every replica) that a workflow changed. */
   announce(workflow: WorkflowRow): void;
+  /** Where the latest version is announced before a change answers, so readers elsewhere never run an older one. */
+  fence: VersionFence;
   checkRule?: RuleChecker;
 }
+
+/** The fence's name for workflow versions; the judgment subgraph reads it under the same name. */
+export const WORKFLOW_FENCE = 'workflow';
 
 /** Who asks, and the request id their events carry as correlation id. */
 export interface Actor {
@@ -55,6 +61,7 @@ async function record(tx: Transaction, deps: WorkflowDeps, actor: Actor, current
       type: draft.type,
       payload: draft.payload,
       userId: actor.identity.userId,
+      via: actor.identity.via ?? null,
       correlationId: actor.correlationId,
       occurredAt: new Date(),
     })
@@ -97,9 +104,15 @@ export async function createWorkflow(deps: WorkflowDeps, actor: Actor, input: Wo
       payload: { name: content.name, description: content.description ?? null, definition: content.definition },
     }),
   );
-  deps.eventsCommitted();
-  deps.announce(created);
+  await committed(deps, created);
   return created;
+}
+
+/** After a commit: publish soon, raise the version fence (before answering), tell live subscribers. */
+async function committed(deps: WorkflowDeps, workflow: WorkflowRow): Promise<void> {
+  deps.eventsCommitted();
+  await deps.fence.raise(WORKFLOW_FENCE, workflow.tenantId, workflow.id, workflow.version);
+  deps.announce(workflow);
 }
 
 /**
@@ -139,10 +152,7 @@ async function change(
       currentVersion: latest?.version,
     });
   }
-  if (changed) {
-    deps.eventsCommitted();
-    deps.announce(result);
-  }
+  if (changed) await committed(deps, result);
   return result;
 }
 

@@ -17,7 +17,11 @@ export const WorkflowEvent = builder.objectRef<WorkflowEventRow>('WorkflowEvent'
     version: t.exposeInt('version', { description: 'The workflow version this event produced.' }),
     type: t.field({ type: WorkflowEventType, resolve: (event) => event.type }),
     payload: t.expose('payload', { type: 'JSON', description: 'Created: the full content; Updated: the changed fields; others: {}.' }),
-    userId: t.exposeString('userId'),
+    userId: t.exposeString('userId', { description: 'The user the change was made for.' }),
+    via: t.exposeStringList('via', {
+      nullable: true,
+      description: "The platform services a delegated change came through, outermost first (['learning'] for a promoted rule); null when the user made it directly.",
+    }),
     correlationId: t.exposeString('correlationId', { nullable: true, description: 'The request id of the change.' }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     cursor: t.string({ description: 'Pass as `after` to `workflowAuditLog` to continue after this event.', resolve: eventCursor }),
