@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { generateGatewayKeyPem, loadGatewayKey, publicKeySet } from '@judgify/runtime/gateway-keys';
 import type { Identity } from '@judgify/runtime/identity';
 import { createSupergraphClient } from '@judgify/runtime/supergraph-client';
-import { silentLogger } from '@judgify/runtime/testing';
+import { exampleWorkflowDefinition, silentLogger, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -82,6 +82,34 @@ describe('asymmetric forwarded identity', () => {
     const wrongKind = run({ GATEWAY_SIGNING_KEY: rsa });
     expect(wrongKind.status).toBe(1);
     expect(wrongKind.stderr).toContain('GATEWAY_SIGNING_KEY: an Ed25519 or P-256 key is required; got rsa');
+  });
+});
+
+describe.runIf(testRedisUrl())('read-your-writes across replicas', () => {
+  it('judges, through another gateway and another judgment replica, on the version an update just returned', async () => {
+    const judgmentY = await platform.startSubgraphReplica('judgment');
+    const gatewayB = await platform.startGatewayReplica({ judgment: judgmentY });
+    // A tenant of its own: the tests of trusted documents expect theirs to hold no workflows.
+    const adminToken = await signToken({ ...admin, tenantId: `${tenant}-ryw` }, platform.jwtSecret);
+    const operatorToken = await signToken({ ...operator, tenantId: `${tenant}-ryw` }, platform.jwtSecret);
+    const created = await graphql(platform.gateway.url, `mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id } }`, {
+      token: adminToken,
+      variables: { input: { name: 'Replicated line', definition: exampleWorkflowDefinition } },
+    });
+    const id = created.body.data?.createWorkflow.id as string;
+    for (let round = 1; round <= 5; round++) {
+      const label = `STOP_${round}`;
+      const definition = { ...exampleWorkflowDefinition, nodes: exampleWorkflowDefinition.nodes.map((node) => (node.id === 'stop' ? { ...node, decision: label } : node)) };
+      const updated = await graphql(platform.gateway.url, `mutation($id: ID!, $input: UpdateWorkflowInput!) { updateWorkflow(id: $id, input: $input) { version } }`, {
+        token: adminToken,
+        variables: { id, input: { definition } },
+      });
+      const judged = await graphql(gatewayB.url, `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { workflowVersion decision } }`, {
+        token: operatorToken,
+        variables: { input: { workflowId: id, inputData: { temperature: 90, vibration: 60, round } } },
+      });
+      expect(judged.body.data?.executeJudgment).toEqual({ workflowVersion: updated.body.data?.updateWorkflow.version, decision: label });
+    }
   });
 });
 

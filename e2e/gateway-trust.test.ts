@@ -14,7 +14,7 @@ import { createExampleWorkflow, graphql, signToken } from './client.ts';
 import { startEmbeddedPlatform, startPlatform, type RunningProcess } from './platform.ts';
 
 /** Budgets small enough to reach in a test; each test that counts uses users of its own. */
-const RATE_LIMITS = 'executeJudgment=3/1m,createWorkflow=20/1h,*=1000/1h';
+const RATE_LIMITS = 'executeJudgment=3/1m,createWorkflow=20/1h,workflowChanged=1/1m,*=1000/1h';
 
 /** Separate processes learn of workflows only through Redis: without it, only the one-process shape judges. */
 const distributedJudges = Boolean(testRedisUrl());
@@ -212,6 +212,35 @@ describe.each(modes)('gateway trust and limits, %s', (_mode, judges, start) => {
       // workflow does not exist); the other would go past 3 and is refused.
       const codes = results.map((result) => [...new Set(result.errors?.map((error) => error.extensions?.code))]).sort();
       expect(codes).toEqual([['NOT_FOUND'], ['RATE_LIMITED']]);
+    });
+
+    it('count subscriptions too, over WebSocket and Server-Sent Events', async () => {
+      const sam = await token({ userId: `sam-${randomUUID()}`, tenantId: tenant, roles: ['viewer'] });
+      const query = `subscription($id: ID!) { workflowChanged(id: $id) { version } }`;
+      const variables = { id: randomUUID() };
+      const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${sam}` } });
+      const outcome = () =>
+        new Promise<unknown>((resolve) => {
+          const stop = client.subscribe({ query, variables }, { next: resolve, error: resolve, complete: () => resolve('complete') });
+          setTimeout(() => (stop(), resolve('running')), 1_000);
+        });
+      expect(await outcome()).toBe('running');
+      expect(JSON.stringify(await outcome())).toContain('Rate limit reached for workflowChanged: at most 1 per minute per user.');
+      await client.dispose();
+      const sse = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${sam}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const reader = sse.body!.getReader();
+      let text = '';
+      while (!text.includes('RATE_LIMITED')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      await reader.cancel();
+      expect(text).toContain('RATE_LIMITED');
     });
   });
 

@@ -33,7 +33,12 @@ export interface ActionNode {
   id: string;
   type: 'action';
   action: ActionKind;
-  /** Where webhooks and notifications are delivered. */
+  /**
+   * The name of the tenant's action target to deliver to: its kind, URL, headers and signing
+   * secret win over this node's `action` and `url`.
+   */
+  target?: string;
+  /** Where webhooks and notifications are delivered when the node names no target (unsigned). */
   url?: string;
   /** The body to send, with `{{field}}` placeholders from the input and the decision. */
   payloadTemplate?: unknown;

@@ -158,11 +158,15 @@ describe('workflow definition validation', () => {
         { id: 'h', type: 'action', action: 'webhook', url: 'ftp://example.com' },
         { id: 'o', type: 'output', decision: '' },
         { id: 'x', type: 'decision' },
+        { id: 't', type: 'action', action: 'webhook', target: 'ops pager!' },
+        { id: 'u', type: 'action', action: 'notification', target: 'ops-pager' },
       ],
       edges: [
         { from: 'j', to: 'o', when: 'true' },
         { from: 'k', to: 'o', when: 'true' },
         { from: 'h', to: 'o' },
+        { from: 't', to: 'o' },
+        { from: 'u', to: 'o' },
       ],
     };
     expect(problemsOf(definition)).toEqual([
@@ -170,9 +174,10 @@ describe('workflow definition validation', () => {
       { path: 'definition.nodes[0].criteria', message: 'is required for method "llm"' },
       { path: 'definition.nodes[0].threshold', message: 'must be a number from 0 to 1' },
       { path: 'definition.nodes[1]', message: 'a judgment node needs a "rule", LLM "criteria", or both' },
-      { path: 'definition.nodes[2].url', message: 'is required for a webhook: an http(s) URL' },
+      { path: 'definition.nodes[2].url', message: 'is required for a webhook without a "target": an http(s) URL' },
       { path: 'definition.nodes[3].decision', message: 'is required: the decision label, 1–200 characters' },
       { path: 'definition.nodes[4].type', message: 'must be one of "judgment", "action", "output"' },
+      { path: 'definition.nodes[5].target', message: 'must be the name of an action target: 1-64 letters, digits, "_", "-" or "."' },
     ]);
   });
 

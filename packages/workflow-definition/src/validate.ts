@@ -24,12 +24,14 @@ const MAX_RULE_LENGTH = 10_000;
 const MAX_TEXT_LENGTH = 4_000;
 const MAX_DECISION_LENGTH = 200;
 const MAX_TEMPLATE_DEPTH = 16;
+/** The names action targets are saved under, and action nodes refer to them by. */
+export const ACTION_TARGET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const ROUTING_OUTCOMES = ['true', 'false'];
 
 // A Map, not an object literal: a node of type "constructor" must not find Object's.
 const NODE_FIELDS = new Map<string, string[]>([
   ['judgment', ['id', 'type', 'rule', 'criteria', 'method', 'labels', 'threshold']],
-  ['action', ['id', 'type', 'action', 'url', 'payloadTemplate']],
+  ['action', ['id', 'type', 'action', 'target', 'url', 'payloadTemplate']],
   ['output', ['id', 'type', 'decision']],
 ]);
 
@@ -175,8 +177,11 @@ function checkNode(
 
   if (type === 'action') {
     if (!(actionKinds as readonly unknown[]).includes(node.action)) report(`${path}.action`, `must be one of ${actionKinds.map(quote).join(', ')}`);
-    if ((node.action === 'webhook' || node.action === 'notification') && !isHttpUrl(node.url)) {
-      report(`${path}.url`, `is required for a ${node.action}: an http(s) URL`);
+    if (node.target !== undefined && !(typeof node.target === 'string' && ACTION_TARGET_NAME.test(node.target))) {
+      report(`${path}.target`, 'must be the name of an action target: 1-64 letters, digits, "_", "-" or "."');
+    }
+    if ((node.action === 'webhook' || node.action === 'notification') && node.target === undefined && !isHttpUrl(node.url)) {
+      report(`${path}.url`, `is required for a ${node.action} without a "target": an http(s) URL`);
     } else if (node.url !== undefined && !isHttpUrl(node.url)) report(`${path}.url`, 'must be an http(s) URL');
     if (jsonDepth(node.payloadTemplate) > MAX_TEMPLATE_DEPTH) {
       report(`${path}.payloadTemplate`, `is nested more than ${MAX_TEMPLATE_DEPTH} levels deep`);
