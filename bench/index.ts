@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage), BENCH_SUBSCRIPTIONS (scenarios driven
+ * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
  * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
@@ -10,6 +10,7 @@
  * otherwise PGlite and in-process buses.
  */
 import { cpus } from 'node:os';
+import { benchActionDelivery } from './action-delivery.ts';
 import { benchGatewayTrust } from './gateway-trust.ts';
 import { benchJudgmentExecutions } from './judgment-executions.ts';
 import { benchRedisOutage } from './redis-outage.ts';
@@ -42,6 +43,12 @@ if ((!only || only === 'outage') && process.env.TEST_REDIS_URL) {
   process.stdout.write(
     `\nA Redis outage under judgments, a process per service, ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, a redis-server of its own, ` +
       `${concurrency} concurrent clients, ${seconds} s per phase\n${await benchRedisOutage({ concurrency, seconds })}\n`,
+  );
+}
+if ((!only || only === 'actions') && process.env.TEST_REDIS_URL) {
+  process.stdout.write(
+    `\nAction delivery to a local sink, a process per service, ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, Redis, default concurrency (10), ` +
+      `${concurrency} judging clients for ${seconds} s\n${await benchActionDelivery({ concurrency, seconds, backlog: Number(process.env.BENCH_ACTION_BACKLOG ?? 5000) })}\n`,
   );
 }
 if (!only || only === 'judgment') {

@@ -30,6 +30,8 @@ if (!process.env.GATEWAY_PUBLIC_KEYS && !process.env.GATEWAY_PUBLIC_KEYS_FILE &&
 }
 if (process.env.GATEWAY_PORT === '0') process.env.GATEWAY_PORT = String(await freePort());
 process.env.GATEWAY_URL ??= `http://localhost:${process.env.GATEWAY_PORT ?? 8000}`;
+// Development on one machine: action targets may be local receivers (documented; off in deployments).
+process.env.ACTION_ALLOW_PRIVATE_TARGETS ??= 'true';
 
 const subgraphs = await Promise.all([
   startWorkflowService(loadWorkflowConfig(process.env)),

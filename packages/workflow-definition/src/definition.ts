@@ -26,6 +26,8 @@ export interface JudgmentNode {
 }
 
 export const actionKinds = ['webhook', 'notification', 'log'] as const;
+/** The names action targets are saved under, and action nodes refer to them by. */
+export const ACTION_TARGET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export type ActionKind = (typeof actionKinds)[number];
 
 /** Something to do when the walk passes here; it does not change the route. */

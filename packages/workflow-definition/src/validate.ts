@@ -1,4 +1,4 @@
-import { actionKinds, judgmentMethods, MAX_NODES, type WorkflowDefinition } from './definition.ts';
+import { ACTION_TARGET_NAME, actionKinds, judgmentMethods, MAX_NODES, type WorkflowDefinition } from './definition.ts';
 import { jsonDepth } from '@judgify/runtime/validation';
 
 export interface DefinitionProblem {
@@ -24,8 +24,7 @@ const MAX_RULE_LENGTH = 10_000;
 const MAX_TEXT_LENGTH = 4_000;
 const MAX_DECISION_LENGTH = 200;
 const MAX_TEMPLATE_DEPTH = 16;
-/** The names action targets are saved under, and action nodes refer to them by. */
-export const ACTION_TARGET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
 const ROUTING_OUTCOMES = ['true', 'false'];
 
 // A Map, not an object literal: a node of type "constructor" must not find Object's.

@@ -14,7 +14,18 @@ export function startWorkflowService(config: WorkflowConfig, options: { host?: s
     tables,
     migrationsFolder,
     outbox: tables.outbox,
-    createApp,
+    inbox: tables.inbox,
+    createApp: (infrastructure) =>
+      createApp(infrastructure, {
+        delivery: {
+          concurrency: config.ACTION_CONCURRENCY,
+          timeoutMs: config.ACTION_TIMEOUT_MS,
+          delaysMs: config.ACTION_RETRY_SCHEDULE,
+          maxResponseBytes: config.ACTION_MAX_RESPONSE_BYTES,
+          allowPrivateTargets: config.ACTION_ALLOW_PRIVATE_TARGETS,
+        },
+        breaker: { failureThreshold: config.ACTION_BREAKER_FAILURES, resetTimeoutMs: config.ACTION_BREAKER_RESET_MS },
+      }),
     ...options,
   });
 }

@@ -62,7 +62,7 @@ export interface SnapshotKey {
 export const snapshotKeyId = (key: SnapshotKey) => `${key.workflowId}@${key.version}`;
 
 /** Each workflow rebuilt from its events up to a version; null where it never reached it. */
-export async function snapshotsAt(deps: WorkflowDeps, tenantId: string, keys: readonly SnapshotKey[]): Promise<Array<WorkflowRow | null>> {
+export async function snapshotsAt(deps: Pick<WorkflowDeps, 'db'>, tenantId: string, keys: readonly SnapshotKey[]): Promise<Array<WorkflowRow | null>> {
   for (const key of keys) {
     if (!Number.isInteger(key.version) || key.version < 1) {
       throw new AppError('BAD_USER_INPUT', `"version" must be 1 or more; got ${key.version}.`, { field: 'version' });

@@ -12,6 +12,8 @@ import type { RuleChecker } from '@judgify/workflow-definition/validate';
 import { and, desc, eq, ilike, inArray, isNull, type SQL } from 'drizzle-orm';
 import * as tables from '../db/schema.ts';
 import { workflowEvents, workflows, type WorkflowEventRow, type WorkflowRow } from '../db/schema.ts';
+import type { WorkflowDefinition } from '@judgify/workflow-definition/definition';
+import { checkActionTargets } from './action-targets.ts';
 import { applyEvent, busEventTypes, type WorkflowContent, type WorkflowEventDraft } from './workflow-events.ts';
 import { validateWorkflowInput, type WorkflowInput } from './workflow-input.ts';
 
@@ -98,6 +100,7 @@ async function record(tx: Transaction, deps: WorkflowDeps, actor: Actor, current
 
 export async function createWorkflow(deps: WorkflowDeps, actor: Actor, input: WorkflowInput): Promise<WorkflowRow> {
   const content = validateWorkflowInput(input, { partial: false, checkRule: deps.checkRule }) as WorkflowContent;
+  await checkActionTargets(deps.db, actor.identity.tenantId, content.definition as WorkflowDefinition);
   const created = await deps.db.transaction((tx) =>
     record(tx, deps, actor, undefined, randomUUID(), {
       type: 'WorkflowCreated',
@@ -156,8 +159,9 @@ async function change(
   return result;
 }
 
-export function updateWorkflow(deps: WorkflowDeps, actor: Actor, id: string, input: WorkflowInput, expectedVersion?: number | null) {
+export async function updateWorkflow(deps: WorkflowDeps, actor: Actor, id: string, input: WorkflowInput, expectedVersion?: number | null) {
   const content = validateWorkflowInput(input, { partial: true, checkRule: deps.checkRule });
+  if (content.definition) await checkActionTargets(deps.db, actor.identity.tenantId, content.definition as WorkflowDefinition);
   return change(deps, actor, id, expectedVersion, (current) => {
     const changes = Object.fromEntries(
       Object.entries(content).filter(([field, value]) => !isDeepStrictEqual(value, current[field as keyof WorkflowContent])),
