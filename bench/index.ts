@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
+ * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions | learning), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
  * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { benchActionDelivery } from './action-delivery.ts';
 import { benchGatewayTrust } from './gateway-trust.ts';
 import { benchJudgmentExecutions } from './judgment-executions.ts';
+import { benchExtractionTime, benchFewShotLookup, benchRuleQuality } from './learning.ts';
 import { benchRedisOutage } from './redis-outage.ts';
 import { benchRuleEvaluation } from './rule-evaluation.ts';
 import { benchSubscriptions, parseScenarios } from './subscriptions.ts';
@@ -25,6 +26,11 @@ const only = process.env.BENCH_ONLY;
 process.stdout.write(`Judgify benchmarks — ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}\n\n`);
 if (!only || only === 'rules') {
   process.stdout.write(`Rule evaluation, one process\n${await benchRuleEvaluation()}\n\n`);
+}
+if (!only || only === 'learning') {
+  process.stdout.write(`Rule extraction on planted rules, 300 samples per case, held-out accuracy (npm run eval prints this alone)\n${await benchRuleQuality()}\n\n`);
+  process.stdout.write(`Rule extraction time, one process, 10 fields\n${await benchExtractionTime()}\n\n`);
+  process.stdout.write(`Few-shot sample lookup\n${await benchFewShotLookup()}\n\n`);
 }
 if (!only || only === 'workflow') {
   process.stdout.write(

@@ -64,7 +64,12 @@ describe('supergraph through the real gateway and subgraph processes', () => {
       variables: { s: sessionId },
     });
     expect(messages.body.data?.chatSession).toEqual({ title: 'Shift handover', messages: [{ role: 'USER', content: '안녕하세요' }] });
-    const executionId = '00000000-0000-4000-8000-000000000001';
+    const workflow = await graphql(gatewayUrl, CREATE_WORKFLOW, { token: tokens.acmeAdmin, variables: { input: { name: 'Store check', definition } } });
+    const judged = await graphql(gatewayUrl, `mutation($w: ID!) { executeJudgment(input: { workflowId: $w, inputData: { temperature: 90, vibration: 60 } }) { id } }`, {
+      token,
+      variables: { w: workflow.body.data?.createWorkflow.id },
+    });
+    const executionId = judged.body.data?.executeJudgment.id;
     const feedback = await graphql(
       gatewayUrl,
       `mutation($e: ID!) { recordFeedback(input: { executionId: $e, verdict: INCORRECT, correctDecision: "STOP_LINE" }) { verdict correctDecision } }`,

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { Counter } from '@judgify/runtime/metrics';
+import { createRateLimiter } from '@judgify/runtime/rate-limiter';
+import { silentLogger } from '@judgify/runtime/testing';
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseRateLimits, rateLimitedError, rootFieldCounts } from './rate-limits.ts';
+import { createOperationLimiter, parseRateLimits, rateLimitedError, rootFieldCounts } from './rate-limits.ts';
 
 describe('RATE_LIMITS', () => {
   it('reads the default: per root field, with a budget for every other field', () => {
@@ -73,5 +77,29 @@ describe('refusals', () => {
     expect(rateLimitedError({ key: 'generateView', cost: 11, limit: { points: 10, windowMs: 60_000 } }, 60_000).message).toBe(
       'Rate limit reached for generateView: at most 10 per minute per user (this request asks for 11). No single request may ask for more than that.',
     );
+  });
+});
+
+describe('operation limiter', () => {
+  const user = { userId: 'ada', tenantId: 'acme', roles: ['admin' as const] };
+  const limiterFor = (text: string) =>
+    createOperationLimiter({
+      policy: parseRateLimits(text),
+      limiter: createRateLimiter({ logger: silentLogger, service: 'test' }),
+      refusals: new Counter({ name: `refusals_${randomUUID().replaceAll('-', '')}`, help: 'test', labelNames: ['operation'], registers: [] }),
+    });
+
+  it('charges a delegated call only on the budgets named for its fields, never the `*` default', async () => {
+    const limits = limiterFor('executeJudgment=2/1m,*=1/1h');
+    const lookup = parse('{ similarSamples { id } }');
+    expect(await limits.check(user, lookup, undefined, undefined, { delegated: true })).toBeUndefined();
+    expect(await limits.check(user, lookup, undefined, undefined, { delegated: true })).toBeUndefined();
+    expect(await limits.check(user, lookup, undefined, undefined)).toBeUndefined();
+    expect((await limits.check(user, lookup, undefined, undefined))?.extensions.code).toBe('RATE_LIMITED');
+
+    const judge = parse('mutation { executeJudgment { id } }');
+    expect(await limits.check(user, judge, undefined, undefined, { delegated: true })).toBeUndefined();
+    expect(await limits.check(user, judge, undefined, undefined)).toBeUndefined();
+    expect((await limits.check(user, judge, undefined, undefined, { delegated: true }))?.message).toContain('executeJudgment');
   });
 });

@@ -113,20 +113,31 @@ export function rateLimitedError(refused: LimitCheck, retryAfterMs: number): App
 }
 
 export interface OperationLimiter {
-  /** The refusal for this operation, if the user's budget for any of its root fields is spent. */
-  check(identity: Identity, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): Promise<AppError | undefined>;
+  /**
+   * The refusal for this operation, if the user's budget for any of its root fields is spent. A
+   * delegated call (a service acting for the user) draws only from the budgets named for its
+   * fields: the request it serves was charged already, and the `*` default is for what clients send.
+   */
+  check(
+    identity: Identity,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | undefined,
+    options?: { delegated?: boolean },
+  ): Promise<AppError | undefined>;
 }
 
 export function createOperationLimiter(options: { policy: RateLimitPolicy; limiter: RateLimiter; refusals: Counter<'operation'> }): OperationLimiter {
   const { policy } = options;
   return {
-    async check(identity, document, operationName, variables) {
+    async check(identity, document, operationName, variables, { delegated = false } = {}) {
       if (!policy.enabled) return undefined;
       const checks: LimitCheck[] = [];
       for (const [field, count] of rootFieldCounts(document, operationName, variables)) {
-        const limit = policy.byField.get(field) ?? policy.fallback;
+        const limit = policy.byField.get(field) ?? (delegated ? undefined : policy.fallback);
         if (limit) checks.push({ key: field, cost: count, limit });
       }
+      if (!checks.length) return undefined;
       const decision = await options.limiter.consume(`${identity.tenantId}:${identity.userId}`, checks);
       if (decision.allowed) return undefined;
       options.refusals.inc({ operation: decision.refused.key });
@@ -138,9 +149,9 @@ export function createOperationLimiter(options: { policy: RateLimitPolicy; limit
 /** Queries and mutations (over HTTP and WebSocket) and subscriptions over SSE draw from the user's budgets before anything runs. */
 export function useRateLimits(limits: OperationLimiter): Plugin<GatewayContext> {
   const refuseIfSpent = async (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: unknown }) => {
-    const { identity } = args.contextValue as GatewayContext;
+    const { identity, delegation } = args.contextValue as GatewayContext;
     if (!identity) return undefined;
-    return limits.check(identity, args.document, args.operationName, args.variableValues ?? undefined);
+    return limits.check(identity, args.document, args.operationName, args.variableValues ?? undefined, { delegated: Boolean(delegation) });
   };
   return {
     async onExecute({ args, setResultAndStopExecution }) {

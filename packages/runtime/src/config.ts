@@ -60,6 +60,16 @@ export const gatewayKeysEnv = z.object({
   GATEWAY_URL: z.string().url().default('http://localhost:8000'),
 });
 
+/** An OpenAI-compatible endpoint, for services with LLM-assisted resolvers; neither key nor URL means no LLM. */
+export const llmEnv = z.object({
+  OPENAI_API_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  OPENAI_BASE_URL: optionalUrl,
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+});
+
+export type LlmEnv = z.infer<typeof llmEnv>;
+
 /** Config every subgraph process shares; each subgraph adds its own port. */
 export const subgraphEnv = logEnv.extend(storageEnv.shape).extend(redisEnv.shape).extend(gatewayKeysEnv.shape);
 

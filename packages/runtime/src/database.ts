@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite/vector';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -16,6 +17,8 @@ export interface DatabaseHandle<TSchema extends Record<string, unknown>> {
   db: Database<TSchema>;
   /** "postgres" on a server, "pglite" when embedded. */
   kind: 'postgres' | 'pglite';
+  /** Whether the pgvector extension is installed (PGlite ships it; a server may lack it). */
+  hasVector: boolean;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,6 +32,8 @@ export interface DatabaseOptions<TSchema extends Record<string, unknown>> {
   databaseUrl?: string;
   /** Where embedded data lives (a folder per owner); omitted means in memory. */
   dataDir?: string;
+  /** Install pgvector when the database offers it (PGlite always does). */
+  vector?: boolean;
   poolSize?: number;
   logger: Logger;
 }
@@ -61,9 +66,11 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
       migrationClient.release();
     }
     const db = drizzlePg(pool, { schema: options.schema });
+    const hasVector = options.vector ? await installVector(() => db.execute(sql`create extension if not exists vector`), options.logger) : false;
     return {
       db: db as unknown as Database<TSchema>,
       kind: 'postgres',
+      hasVector,
       ping: async () => {
         await db.execute(sql`select 1`);
       },
@@ -76,16 +83,29 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
     dataPath = resolve(join(options.dataDir, options.owner));
     mkdirSync(dataPath, { recursive: true });
   }
-  const client = await PGlite.create(dataPath);
+  const client = await PGlite.create({ dataDir: dataPath, ...(options.vector ? { extensions: { vector } } : {}) });
   const db = drizzlePglite(client, { schema: options.schema });
   await migratePglite(db, migrationConfig);
+  const hasVector = options.vector ? await installVector(() => client.exec('create extension if not exists vector'), options.logger) : false;
   options.logger.info({ dataPath: dataPath ?? 'memory' }, 'using embedded PGlite database');
   return {
     db: db as unknown as Database<TSchema>,
     kind: 'pglite',
+    hasVector,
     ping: async () => {
       await client.query('select 1');
     },
     close: () => client.close(),
   };
+}
+
+/** pgvector where the database has it; without it, callers compute the same in the app. */
+async function installVector(install: () => Promise<unknown>, logger: Logger): Promise<boolean> {
+  try {
+    await install();
+    return true;
+  } catch (error) {
+    logger.info({ reason: error instanceof Error ? error.message : String(error) }, 'pgvector is not available; similarity is computed in the app');
+    return false;
+  }
 }

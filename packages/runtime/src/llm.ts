@@ -2,6 +2,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import { CircuitBreaker, CircuitOpenError, type CircuitState } from './circuit-breaker.ts';
+import type { LlmEnv } from './config.ts';
 import { redactedError, type Logger } from './logger.ts';
 
 export interface LlmJudgeRequest {
@@ -36,9 +37,21 @@ export class LlmUnavailableError extends Error {
   }
 }
 
+/** Any task answered in structured output: the model must return JSON matching `schema`, which `parse` checks again. */
+export interface LlmStructuredRequest<T> {
+  /** Names the schema for the API (letters, digits, `_`). */
+  name: string;
+  system: string;
+  user: string;
+  schema: Record<string, unknown>;
+  /** Throws (any error) when the JSON does not fit: the call then fails as `malformed`. */
+  parse(json: unknown): T;
+}
+
 export interface LlmClient {
   readonly model: string;
   judge(request: LlmJudgeRequest): Promise<LlmJudgeAnswer>;
+  structured<T>(request: LlmStructuredRequest<T>): Promise<T>;
   breakerState(): CircuitState;
 }
 
@@ -105,15 +118,18 @@ function userMessage({ criteria, input, outcomes, examples = [] }: LlmJudgeReque
   return parts.join('\n\n');
 }
 
-function parseAnswer(completion: ChatCompletion, outcomes: string[]): LlmJudgeAnswer {
+function jsonOf(completion: ChatCompletion): unknown {
   const message = completion.choices[0]?.message;
-  if (message?.refusal) throw new LlmUnavailableError('malformed', `LLM refused to judge: ${message.refusal}`);
-  let json: unknown;
+  if (message?.refusal) throw new LlmUnavailableError('malformed', `LLM refused to answer: ${message.refusal}`);
   try {
-    json = JSON.parse(message?.content ?? '');
+    return JSON.parse(message?.content ?? '');
   } catch {
     throw new LlmUnavailableError('malformed', 'LLM answer is not JSON');
   }
+}
+
+function parseAnswer(completion: ChatCompletion, outcomes: string[]): LlmJudgeAnswer {
+  const json = jsonOf(completion);
   const parsed = answerSchema(outcomes).safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'answer'} ${issue.message}`);
@@ -172,8 +188,26 @@ class OpenAiLlmClient implements LlmClient {
 
   async judge(request: LlmJudgeRequest): Promise<LlmJudgeAnswer> {
     if (!request.outcomes.length) throw new TypeError('An LLM judgment needs at least one allowed outcome');
+    return this.guarded(async () =>
+      parseAnswer(await this.complete({ name: 'judgment', system: SYSTEM_PROMPT, user: userMessage(request), schema: judgmentSchema(request.outcomes) }), request.outcomes),
+    );
+  }
+
+  async structured<T>(request: LlmStructuredRequest<T>): Promise<T> {
+    return this.guarded(async () => {
+      const json = jsonOf(await this.complete(request));
+      try {
+        return request.parse(json);
+      } catch (error) {
+        throw new LlmUnavailableError('malformed', `LLM answer is malformed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+  }
+
+  /** Through the breaker; every failure an LlmUnavailableError, logged once. */
+  private async guarded<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await this.breaker.run(async () => parseAnswer(await this.complete(request), request.outcomes));
+      return await this.breaker.run(call);
     } catch (error) {
       if (error instanceof CircuitOpenError) throw new LlmUnavailableError('circuit_open', error.message);
       if (error instanceof LlmUnavailableError) {
@@ -183,15 +217,15 @@ class OpenAiLlmClient implements LlmClient {
     }
   }
 
-  private async complete(request: LlmJudgeRequest): Promise<ChatCompletion> {
+  private async complete(request: { name: string; system: string; user: string; schema: Record<string, unknown> }): Promise<ChatCompletion> {
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: this.model,
       temperature: 0,
       messages: [
-        { role: 'system', content: SYSTEM_PROMPT },
-        { role: 'user', content: userMessage(request) },
+        { role: 'system', content: request.system },
+        { role: 'user', content: request.user },
       ],
-      response_format: { type: 'json_schema', json_schema: { name: 'judgment', strict: true, schema: judgmentSchema(request.outcomes) } },
+      response_format: { type: 'json_schema', json_schema: { name: request.name, strict: true, schema: request.schema } },
     };
     // The SDK's timeout is per attempt and its backoff sleeps ignore the abort signal, so the
     // whole call, retries included, races one deadline.
@@ -221,4 +255,9 @@ class OpenAiLlmClient implements LlmClient {
 export function createLlmClient(options: LlmOptions): LlmClient | undefined {
   if (!options.apiKey && !options.baseUrl) return undefined;
   return new OpenAiLlmClient(options);
+}
+
+/** The LLM a service's config (its `llmEnv` part) names, if any. */
+export function llmClientFromEnv(env: LlmEnv, logger: Logger): LlmClient | undefined {
+  return createLlmClient({ apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL, model: env.LLM_MODEL, timeoutMs: env.LLM_TIMEOUT_MS, logger });
 }

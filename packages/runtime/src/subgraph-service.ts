@@ -56,6 +56,8 @@ export interface SubgraphServiceOptions<TSchema extends Record<string, unknown>>
   inbox?: InboxTable;
   /** Keeps the database in memory instead of under JUDGIFY_DATA_DIR (tests). */
   inMemory?: boolean;
+  /** Installs pgvector where the database offers it: `database.hasVector` says whether it did. */
+  vector?: boolean;
   createApp(infrastructure: SubgraphInfrastructure<TSchema>): SubgraphYoga;
 }
 
@@ -86,6 +88,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
     migrationsFolder: options.migrationsFolder,
     databaseUrl: options.env.DATABASE_URL,
     dataDir: options.inMemory ? undefined : options.env.JUDGIFY_DATA_DIR,
+    vector: options.vector,
     logger,
   });
   const redis = options.env.REDIS_URL ? { url: options.env.REDIS_URL, prefix: options.env.REDIS_PREFIX } : undefined;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { AppError, type ErrorCode } from './errors.ts';
 import { DELEGATION_HEADER, DELEGATION_ROLES_HEADER, type Role } from './identity.ts';
 import type { Logger } from './logger.ts';
@@ -25,6 +26,8 @@ export interface SupergraphCallOptions {
   operationName?: string;
   /** Act with fewer roles than the user holds; the gateway refuses more. */
   roles?: Role[];
+  /** This call's time budget, shorter than the client's when the caller has a fallback. */
+  timeoutMs?: number;
 }
 
 export interface SupergraphClient {
@@ -37,6 +40,13 @@ export interface SupergraphClient {
 }
 
 export const DEFAULT_SUPERGRAPH_TIMEOUT_MS = 30_000;
+
+/**
+ * An operation a service sends on a user's behalf, from its `operations/*.graphql`: `npm run
+ * compose` registers every such file in the platform's trusted documents and checks it against the
+ * supergraph, so it keeps working when the gateway runs only registered documents.
+ */
+export const serviceOperation = (file: URL): string => readFileSync(file, 'utf8');
 
 export function createSupergraphClient(options: { url: string; service: string; logger: Logger; timeoutMs?: number }): SupergraphClient {
   const endpoint = `${options.url.replace(/\/+$/, '').replace(/\/graphql$/, '')}/graphql`;
@@ -62,9 +72,13 @@ export function createSupergraphClient(options: { url: string; service: string; 
           method: 'POST',
           headers,
           body: JSON.stringify({ query: document, variables: call.variables, operationName: call.operationName }),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(call.timeoutMs ?? timeoutMs),
         });
       } catch (error) {
+        const budget = call.timeoutMs ?? timeoutMs;
+        if (error instanceof Error && error.name === 'TimeoutError') {
+          throw new AppError('DOWNSTREAM_SERVICE_ERROR', `The gateway did not answer the ${options.service} service's call on your behalf within ${budget} ms; try again shortly.`, { timeoutMs: budget });
+        }
         options.logger.warn({ err: error, requestId: on.requestId }, 'supergraph call failed');
         throw new AppError('DOWNSTREAM_SERVICE_ERROR', `The gateway did not answer the ${options.service} service's call on your behalf; try again shortly.`);
       }

@@ -23,6 +23,11 @@ export interface JudgmentNode {
   labels?: string[];
   /** Below this confidence a hybrid node asks the LLM; default 0.7. */
   threshold?: number;
+  /**
+   * How sure the rule is when it decides, 0–1; authored rules are certain (1). A promoted learned
+   * rule brings its held-out precision, so a hybrid node sends a weak one on to the LLM.
+   */
+  ruleConfidence?: number;
 }
 
 export const actionKinds = ['webhook', 'notification', 'log'] as const;

@@ -7,6 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { createLoaders, type Context, type Deps } from './context.ts';
 import * as tables from './db/schema.ts';
 import { judgmentMetrics } from './domain/execute.ts';
+import { fewShotMetric } from './domain/few-shot.ts';
 import { JUDGMENT_COMPLETED } from './domain/live.ts';
 import { applyWorkflowEvent, VersionArrivals } from './domain/workflow-definitions.ts';
 import { schema } from './schema/index.ts';
@@ -19,6 +20,8 @@ export interface JudgmentAppOptions {
   cache?: Cache;
   /** How long a judgment waits for a workflow version announced but not yet received (default 3 s). */
   syncTimeoutMs?: number;
+  /** Labelled samples shown to the LLM per judgment (default 15; 0 turns them off), and the lookup's budget (default 1 s). */
+  fewShot?: { samples?: number; timeoutMs?: number };
 }
 
 export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>, options: JudgmentAppOptions = {}) {
@@ -48,6 +51,13 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
       return rule;
     },
     metrics: judgmentMetrics(infrastructure.metrics.registry),
+    fewShot: {
+      supergraph: infrastructure.supergraph,
+      logger: infrastructure.logger,
+      samples: options.fewShot?.samples ?? 15,
+      timeoutMs: options.fewShot?.timeoutMs ?? 1_000,
+      sampleCount: fewShotMetric(infrastructure.metrics.registry),
+    },
   };
   for (const type of WORKFLOW_EVENT_TYPES) infrastructure.bus.subscribe(type, 'judgment', (event) => applyWorkflowEvent(deps, event));
   return createSubgraphYoga<Context>({
@@ -56,7 +66,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
     extendContext: (base) => ({
       ...base,
       deps,
-      actor: { identity: base.identity, correlationId: base.requestId },
+      actor: { identity: base.identity, correlationId: base.requestId, delegation: base.delegation },
       live: infrastructure.live,
       loaders: createLoaders(deps, base.identity.tenantId),
     }),

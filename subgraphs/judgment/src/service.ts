@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createLlmClient } from '@judgify/runtime/llm';
+import { llmClientFromEnv } from '@judgify/runtime/llm';
 import { startSubgraphService } from '@judgify/runtime/subgraph-service';
 import { createApp } from './app.ts';
 import type { JudgmentConfig } from './config.ts';
@@ -18,14 +18,9 @@ export function startJudgmentService(config: JudgmentConfig, options: { host?: s
     inbox: tables.inbox,
     createApp: (infrastructure) =>
       createApp(infrastructure, {
-        llm: createLlmClient({
-          apiKey: config.OPENAI_API_KEY,
-          baseUrl: config.OPENAI_BASE_URL,
-          model: config.LLM_MODEL,
-          timeoutMs: config.LLM_TIMEOUT_MS,
-          logger: infrastructure.logger,
-        }),
+        llm: llmClientFromEnv(config, infrastructure.logger),
         syncTimeoutMs: config.WORKFLOW_SYNC_TIMEOUT_MS,
+        fewShot: { samples: config.FEW_SHOT_SAMPLES, timeoutMs: config.FEW_SHOT_TIMEOUT_MS },
       }),
     ...options,
   });

@@ -236,7 +236,7 @@ describe('hybrid and LLM judgments against a local OpenAI-compatible server', ()
     const before = llmServer.requests.length;
     const result = await execute(workflowId, { temperature: 99 }, 'HYBRID');
     expect(result.data?.executeJudgment).toMatchObject({ status: 'SUCCEEDED', decision: 'STOP_LINE', methodUsed: 'LLM', confidence: 0.82 });
-    expect(result.data?.executeJudgment.explanation).toContain('is undecidable: missing input field: vibration; LLM (judge-test): very hot alone is enough');
+    expect(result.data?.executeJudgment.explanation).toContain('is undecidable: missing input field: vibration; LLM (judge-test, without labelled samples: no user request to ask learning for): very hot alone is enough');
     expect(llmServer.requests.length).toBe(before + 1);
     expect(JSON.stringify(llmServer.requests.at(-1))).toContain('temperature > 80 AND vibration > 50');
   });

@@ -1,6 +1,7 @@
-import { parseEnv, port, subgraphEnvWith } from '@judgify/runtime/config';
+import { llmEnv, parseEnv, port, subgraphEnvWith } from '@judgify/runtime/config';
 
-const learningEnv = subgraphEnvWith({ LEARNING_PORT: port(8009) });
+/** The LLM, when configured, proposes rules (the LLM_PATTERN algorithm); without one the other algorithms run. */
+const learningEnv = subgraphEnvWith({ LEARNING_PORT: port(8009), ...llmEnv.shape });
 
 export type LearningConfig = ReturnType<typeof loadConfig>;
 

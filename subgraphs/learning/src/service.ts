@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { llmClientFromEnv } from '@judgify/runtime/llm';
 import { startSubgraphService } from '@judgify/runtime/subgraph-service';
 import { createApp } from './app.ts';
 import type { LearningConfig } from './config.ts';
@@ -13,7 +14,10 @@ export function startLearningService(config: LearningConfig, options: { host?: s
     port: config.LEARNING_PORT,
     tables,
     migrationsFolder,
-    createApp,
+    outbox: tables.outbox,
+    inbox: tables.inbox,
+    vector: true,
+    createApp: (infrastructure) => createApp(infrastructure, { llm: llmClientFromEnv(config, infrastructure.logger) }),
     ...options,
   });
 }

@@ -37,6 +37,8 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
   holdOutbox?: boolean;
   /** Where delegated calls go (a gateway the test runs); none by default. */
   gatewayUrl?: string;
+  /** Installs pgvector where the test database has it (PGlite does). */
+  vector?: boolean;
   createApp(infrastructure: SubgraphInfrastructure<TSchema>): SubgraphYoga;
 }): Promise<TestSubgraph<TSchema>> {
   const testDatabase = await createTestDatabase();
@@ -45,6 +47,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     schema: options.tables,
     migrationsFolder: options.migrationsFolder,
     databaseUrl: testDatabase.url,
+    vector: options.vector,
     logger: silentLogger,
   });
   const bus = new InProcessBus(silentLogger);

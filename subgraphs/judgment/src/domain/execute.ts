@@ -5,11 +5,13 @@ import type { LlmClient } from '@judgify/runtime/llm';
 import { Counter, Histogram } from '@judgify/runtime/metrics';
 import { enqueueEvents, type OutboxTable } from '@judgify/runtime/outbox';
 import type { CompiledRule } from '@judgify/rule-language/compile';
+import type { WorkflowDefinition } from '@judgify/workflow-definition/definition';
 import type { Registry } from 'prom-client';
 import type { ExecutionRow, JudgmentMethod } from '../db/schema.ts';
 import { runWorkflow, type RunResult } from './engine.ts';
 import { recordExecution, type ExecutionValues } from './execution.ts';
 import { checkInputData, inputHash } from './judgment-input.ts';
+import { fewShotSource, type FewShotSettings } from './few-shot.ts';
 import { createNodeJudge } from './judge.ts';
 import { findRunnableWorkflow, type WorkflowReadModelDeps } from './workflow-definitions.ts';
 
@@ -49,11 +51,20 @@ export interface JudgmentDeps extends WorkflowReadModelDeps {
   llm?: LlmClient;
   compile(source: string): CompiledRule;
   metrics: ReturnType<typeof judgmentMetrics>;
+  fewShot: FewShotSettings;
 }
 
 export interface Actor {
   identity: Identity;
   correlationId: string;
+  /** The request's delegation grant: few-shot samples are asked for as this user. */
+  delegation?: string;
+}
+
+/** The node judge of one run: few-shot examples come from the workflow's labelled samples like this input. */
+export function judgeFor(deps: JudgmentDeps, actor: Actor, method: JudgmentMethod, workflow: { id: string; definition: WorkflowDefinition } | undefined, input: unknown) {
+  const on = { delegation: actor.delegation, requestId: actor.correlationId };
+  return createNodeJudge({ method, compile: deps.compile, llm: deps.llm, fewShot: deps.llm && workflow ? fewShotSource(deps.fewShot, on, workflow, input) : undefined });
 }
 
 export interface ExecuteJudgmentInput {
@@ -78,7 +89,7 @@ export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: E
     const cacheKey = `${actor.identity.tenantId}:${workflow.id}:${workflow.version}:${method}:${inputHash(inputData)}`;
     const cached = await deps.cache.get<RunResult>(cacheKey);
     deps.metrics.cache.inc({ result: cached ? 'hit' : 'miss' });
-    const result = cached ?? (await runWorkflow(workflow.definition, inputData, createNodeJudge({ method, compile: deps.compile, llm: deps.llm })));
+    const result = cached ?? (await runWorkflow(workflow.definition, inputData, judgeFor(deps, actor, method, workflow, inputData)));
     if (!cached && result.status === 'SUCCEEDED') await deps.cache.set(cacheKey, result, RESULT_TTL_SECONDS);
     const executionTimeMs = performance.now() - started;
 

@@ -4,6 +4,7 @@ import type { CompiledRule } from '@judgify/rule-language/compile';
 import type { JudgmentNode } from '@judgify/workflow-definition/definition';
 import type { JudgmentMethod } from '../db/schema.ts';
 import type { NodeDecision, NodeJudge } from './engine.ts';
+import type { FewShotSource } from './few-shot.ts';
 
 export const DEFAULT_THRESHOLD = 0.7;
 
@@ -12,27 +13,33 @@ export interface JudgeOptions {
   /** The compiled rule for a source, from a cache shared across runs. */
   compile(source: string): CompiledRule;
   llm?: LlmClient;
+  /** Labelled samples like the input, shown to the LLM; without it the LLM judges on the criteria alone. */
+  fewShot?: FewShotSource;
 }
 
 const quoted = (rule: string) => `rule "${rule.length > 120 ? `${rule.slice(0, 117)}...` : rule}"`;
 
-/** Authored rules are certain when they decide; learned rules will bring their precision here. */
+/** Authored rules are certain when they decide; a promoted learned rule brings its held-out precision (`ruleConfidence`). */
 function byRule(node: JudgmentNode & { rule: string }, compile: JudgeOptions['compile'], input: unknown): NodeDecision {
   const result = compile(node.rule).evaluate(input);
   if (result.decided) {
-    return { outcome: String(result.value), confidence: 1, methodUsed: 'RULE', explanation: `${quoted(node.rule)} is ${result.value}` };
+    const confidence = node.ruleConfidence ?? 1;
+    const learned = node.ruleConfidence !== undefined ? ` (a learned rule, ${Math.round(confidence * 100)} % precise on held-out samples)` : '';
+    return { outcome: String(result.value), confidence, methodUsed: 'RULE', explanation: `${quoted(node.rule)} is ${result.value}${learned}` };
   }
   return { outcome: null, confidence: 0, methodUsed: 'RULE', explanation: `${quoted(node.rule)} is undecidable: ${result.reason}` };
 }
 
-async function byLlm(node: JudgmentNode, llm: LlmClient, input: unknown): Promise<NodeDecision> {
+async function byLlm(node: JudgmentNode, llm: LlmClient, input: unknown, fewShot: FewShotSource | undefined): Promise<NodeDecision> {
+  const shots = fewShot ? await fewShot(node) : undefined;
   const answer = await llm.judge({
     criteria: node.criteria ?? `Decide whether this condition holds for the input: ${node.rule}`,
     input,
     outcomes: ['true', 'false', ...(node.labels ?? [])],
-    examples: [],
+    examples: shots?.examples ?? [],
   });
-  return { outcome: answer.decision, confidence: answer.confidence, methodUsed: 'LLM', explanation: `LLM (${llm.model}): ${answer.explanation}` };
+  const shown = shots ? `, ${shots.note}` : '';
+  return { outcome: answer.decision, confidence: answer.confidence, methodUsed: 'LLM', explanation: `LLM (${llm.model}${shown}): ${answer.explanation}` };
 }
 
 const llmUnavailable = (reason: string) =>
@@ -58,7 +65,7 @@ export function createNodeJudge(options: JudgeOptions): NodeJudge {
       };
       if (!options.llm) return unavailable('no LLM is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)');
       try {
-        return await byLlm(node, options.llm, input);
+        return await byLlm(node, options.llm, input, options.fewShot);
       } catch (error) {
         if (error instanceof LlmUnavailableError) return unavailable(error.message);
         throw error;
@@ -72,7 +79,7 @@ export function createNodeJudge(options: JudgeOptions): NodeJudge {
       return { ...(ruled ?? { outcome: null, confidence: 0, methodUsed: 'RULE' }), explanation: `${why}; no LLM is configured to decide instead` };
     }
     try {
-      const asked = await byLlm(node, options.llm, input);
+      const asked = await byLlm(node, options.llm, input, options.fewShot);
       return { ...asked, explanation: `${why}; ${asked.explanation}` };
     } catch (error) {
       if (!(error instanceof LlmUnavailableError)) throw error;

@@ -4,9 +4,8 @@ import { checkRule } from '@judgify/rule-language/compile';
 import { validateDefinition } from '@judgify/workflow-definition/validate';
 import type { JudgmentMethod } from '../db/schema.ts';
 import { runWorkflow, type RunResult } from './engine.ts';
-import type { Actor, JudgmentDeps } from './execute.ts';
+import { judgeFor, type Actor, type JudgmentDeps } from './execute.ts';
 import { checkInputData } from './judgment-input.ts';
-import { createNodeJudge } from './judge.ts';
 import { findRunnableWorkflow } from './workflow-definitions.ts';
 
 export const MAX_SIMULATION_INPUTS = 1000;
@@ -27,16 +26,19 @@ export async function simulateWorkflow(deps: JudgmentDeps, actor: Actor, input: 
     throw new AppError('BAD_USER_INPUT', `inputs must hold 1 to ${MAX_SIMULATION_INPUTS} records; got ${input.inputs.length}.`, { field: 'inputs' });
   }
   const inputs = input.inputs.map((record, index) => checkInputData(record, `inputs[${index}]`));
-  let definition;
+  const method = input.method ?? 'HYBRID';
   if (input.definition != null) {
     const checked = validateDefinition(input.definition, { checkRule });
     if (!checked.ok) throw invalidInput(checked.problems);
-    definition = checked.definition;
-  } else {
-    definition = (await findRunnableWorkflow(deps, actor.identity.tenantId, String(input.workflowId))).definition;
+    const definition = checked.definition;
+    // An unsaved definition has no samples: its LLM nodes judge on their criteria alone.
+    const judge = judgeFor(deps, actor, method, undefined, undefined);
+    const results: RunResult[] = [];
+    for (const record of inputs) results.push(await runWorkflow(definition, record, judge));
+    return results;
   }
-  const judge = createNodeJudge({ method: input.method ?? 'HYBRID', compile: deps.compile, llm: deps.llm });
+  const workflow = await findRunnableWorkflow(deps, actor.identity.tenantId, String(input.workflowId));
   const results: RunResult[] = [];
-  for (const record of inputs) results.push(await runWorkflow(definition, record, judge));
+  for (const record of inputs) results.push(await runWorkflow(workflow.definition, record, judgeFor(deps, actor, method, workflow, record)));
   return results;
 }

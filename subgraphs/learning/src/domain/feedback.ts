@@ -1,14 +1,21 @@
 import type { Database } from '@judgify/runtime/database';
+import { createEvent } from '@judgify/runtime/events';
 import type { Identity } from '@judgify/runtime/identity';
+import { enqueueEvents } from '@judgify/runtime/outbox';
+import type { DelegatedRequest } from '@judgify/runtime/supergraph-client';
 import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import * as tables from '../db/schema.ts';
-import { feedback, feedbackVerdicts, type FeedbackRow } from '../db/schema.ts';
+import { executions, feedback, feedbackVerdicts, outbox, type FeedbackRow } from '../db/schema.ts';
+import { widenSampleSpace, type FewShotDeps } from './few-shot.ts';
+import { executionForFeedback, type SampleDeps } from './samples.ts';
 
-export interface FeedbackDeps {
+export interface FeedbackDeps extends SampleDeps, FewShotDeps {
   db: Database<typeof tables>;
+  /** Called after a commit that queued events. */
+  eventsCommitted(): void;
 }
 
 /** Blank text is treated as absent, so a cleared form field never counts as an answer. */
@@ -53,16 +60,54 @@ export interface RecordFeedbackInput {
 }
 
 /**
- * Stores a verdict on an execution for the actor's tenant. Whether the execution exists is not
- * checked here: executions live in the judgment subgraph, which this one never calls.
+ * Stores a verdict on an execution of the actor's tenant and makes the execution a labelled
+ * sample: CORRECT takes the judged decision as its label, INCORRECT the given one. Later feedback
+ * supersedes earlier (which stays, listed), and feedback.recorded goes out through the outbox.
  */
-export async function recordFeedback(deps: FeedbackDeps, actor: Identity, input: RecordFeedbackInput): Promise<FeedbackRow> {
+export async function recordFeedback(deps: FeedbackDeps, on: DelegatedRequest, actor: Identity, input: RecordFeedbackInput): Promise<FeedbackRow> {
   const valid = validateInput(recordFeedbackInput, input);
-  const [row] = await deps.db
-    .insert(feedback)
-    .values({ ...valid, tenantId: actor.tenantId, createdBy: actor.userId, updatedBy: actor.userId })
-    .returning();
-  if (!row) throw new Error('insert returned no row');
+  const execution = await executionForFeedback(deps, on, actor.tenantId, valid.executionId);
+  const label = valid.verdict === 'CORRECT' ? execution.decision : valid.correctDecision!;
+  const row = await deps.db.transaction(async (tx) => {
+    const [stored] = await tx
+      .insert(feedback)
+      .values({ ...valid, tenantId: actor.tenantId, createdBy: actor.userId, updatedBy: actor.userId })
+      .returning();
+    if (!stored) throw new Error('insert returned no row');
+    const [previous] = await tx
+      .select({ feedbackId: executions.feedbackId })
+      .from(executions)
+      .where(eq(executions.id, execution.id))
+      .for('update');
+    await tx
+      .update(executions)
+      .set({ label, verdict: valid.verdict, feedbackId: stored.id, labelledAt: stored.createdAt })
+      .where(eq(executions.id, execution.id));
+    await widenSampleSpace(tx, actor.tenantId, execution.workflowId, execution.inputData);
+    await enqueueEvents(tx, outbox, [
+      createEvent({
+        eventType: 'feedback.recorded',
+        source: 'learning',
+        tenantId: actor.tenantId,
+        correlationId: on.requestId,
+        data: {
+          feedbackId: stored.id,
+          executionId: execution.id,
+          workflowId: execution.workflowId,
+          workflowVersion: execution.workflowVersion,
+          verdict: valid.verdict,
+          decision: execution.decision,
+          correctDecision: valid.correctDecision,
+          label,
+          supersedes: previous?.feedbackId ?? null,
+          recordedBy: actor.userId,
+          recordedAt: stored.createdAt.toISOString(),
+        },
+      }),
+    ]);
+    return stored;
+  });
+  deps.eventsCommitted();
   return row;
 }
 

@@ -76,8 +76,9 @@ builder.mutationFields((t) => ({
   recordFeedback: t.field({
     type: Feedback,
     authScopes: { operator: true },
-    description: 'Records whether a judgment was right; INCORRECT verdicts must give the right decision.',
+    description:
+      'Records whether a judgment of your tenant was right, making it a labelled sample; INCORRECT verdicts must give the right decision. Later feedback on the same execution supersedes earlier.',
     args: { input: t.arg({ type: RecordFeedbackInput, required: true }) },
-    resolve: (_root, { input }, context) => recordFeedback(context.deps, context.identity, input),
+    resolve: (_root, { input }, context) => recordFeedback(context.deps, context, context.identity, input),
   }),
 }));

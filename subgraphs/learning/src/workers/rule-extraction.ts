@@ -1,0 +1,188 @@
+import type { Database } from '@judgify/runtime/database';
+import type { LlmClient } from '@judgify/runtime/llm';
+import type { Logger } from '@judgify/runtime/logger';
+import { Counter, Histogram } from '@judgify/runtime/metrics';
+import type { LiveUpdates } from '@judgify/runtime/pubsub';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import type { Registry } from 'prom-client';
+import * as tables from '../db/schema.ts';
+import { executions, ruleCandidates, ruleExtractionJobs, type RuleExtractionJobRow } from '../db/schema.ts';
+import { RULE_EXTRACTION, type JobNotice } from '../domain/live.ts';
+import { extractRules, ExtractionRefused } from '../domain/rules/extract.ts';
+
+export function extractionMetrics(registry: Registry) {
+  return {
+    duration: new Histogram({
+      name: 'rule_extraction_duration_seconds',
+      help: 'Time one algorithm took on one extraction job',
+      labelNames: ['algorithm'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    requests: new Counter({ name: 'rule_extraction_requests_total', help: 'Extraction jobs by how they ended: succeeded, refused, failed', labelNames: ['result'], registers: [registry] }),
+  };
+}
+
+/** A job is its worker's for this long, renewed as it makes progress; a worker that died gives it back. */
+const LEASE_MS = 60_000;
+/** Tries a job gets when its worker keeps dying under it (out of memory, say) before it is marked failed. */
+const MAX_ATTEMPTS = 3;
+class WorkerStopping extends Error {}
+
+const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unknown>> }).rows;
+
+export interface RuleExtractionOptions {
+  db: Database<typeof tables>;
+  llm?: LlmClient;
+  live: LiveUpdates;
+  logger: Logger;
+  metrics: ReturnType<typeof extractionMetrics>;
+  pollMs?: number;
+}
+
+/**
+ * Runs queued extraction jobs, one at a time per process, from any replica: a job is claimed with
+ * `FOR UPDATE SKIP LOCKED` and leased; if its worker dies, the lease runs out and another takes it
+ * (the seed makes the result the same). After three such tries it is marked failed, saying why.
+ */
+export class RuleExtractionWorker {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private kicked = false;
+
+  constructor(private readonly options: RuleExtractionOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** Hands a job under way back to the queue at its next step (an algorithm done), for the next worker to run from the start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.kick();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      let worked = false;
+      try {
+        const job = await this.claim();
+        if (job) {
+          worked = true;
+          await this.work(job);
+        }
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'rule extraction queue could not be read; retrying');
+      }
+      if (worked || this.kicked) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs ?? 1_000);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async claim(): Promise<RuleExtractionJobRow | undefined> {
+    const { db } = this.options;
+    const lease = new Date(Date.now() + LEASE_MS);
+    const due = sql`select ${ruleExtractionJobs.id} from ${ruleExtractionJobs}
+      where ${ruleExtractionJobs.status} = 'QUEUED' or (${ruleExtractionJobs.status} = 'RUNNING' and ${ruleExtractionJobs.leaseUntil} < now())
+      order by ${ruleExtractionJobs.createdAt} limit 1 for update skip locked`;
+    const [claimed] = rowsOf(
+      await db.execute(
+        sql`update ${ruleExtractionJobs} set status = 'RUNNING', lease_until = ${lease}, attempts = attempts + 1, started_at = coalesce(started_at, now()) where ${ruleExtractionJobs.id} in (${due}) returning id`,
+      ),
+    );
+    if (!claimed) return undefined;
+    const [job] = await db.select().from(ruleExtractionJobs).where(eq(ruleExtractionJobs.id, String(claimed.id)));
+    return job;
+  }
+
+  private announce(job: RuleExtractionJobRow): void {
+    this.options.live.publish(RULE_EXTRACTION, job.tenantId, { jobId: job.id } satisfies JobNotice);
+  }
+
+  private async finish(job: RuleExtractionJobRow, changes: Partial<RuleExtractionJobRow>): Promise<void> {
+    await this.options.db.update(ruleExtractionJobs).set({ ...changes, leaseUntil: null, finishedAt: new Date() }).where(eq(ruleExtractionJobs.id, job.id));
+    this.announce(job);
+  }
+
+  private async work(job: RuleExtractionJobRow): Promise<void> {
+    const { db, metrics } = this.options;
+    this.announce(job);
+    if (job.attempts > MAX_ATTEMPTS) {
+      metrics.requests.inc({ result: 'failed' });
+      return this.finish(job, { status: 'FAILED', error: `Gave up after ${MAX_ATTEMPTS} tries: the worker running it stopped each time (see the learning service logs).` });
+    }
+    const samples = await db
+      .select({ input: executions.inputData, label: executions.label })
+      .from(executions)
+      .where(and(eq(executions.tenantId, job.tenantId), eq(executions.workflowId, job.workflowId), isNotNull(executions.label)));
+    try {
+      const result = await extractRules({
+        samples: samples.map((sample) => ({ input: sample.input, label: sample.label! })),
+        outcomes: job.outcomes,
+        seed: job.seed,
+        llm: this.options.llm,
+        onAlgorithm: (algorithm, seconds) => metrics.duration.observe({ algorithm }, seconds),
+        onProgress: async (progress) => {
+          if (!this.running) throw new WorkerStopping();
+          await db.update(ruleExtractionJobs).set({ progress, leaseUntil: new Date(Date.now() + LEASE_MS) }).where(eq(ruleExtractionJobs.id, job.id));
+          this.announce(job);
+        },
+      });
+      await db.transaction(async (tx) => {
+        if (result.candidates.length) {
+          await tx.insert(ruleCandidates).values(
+            result.candidates.map((candidate) => ({
+              tenantId: job.tenantId,
+              jobId: job.id,
+              workflowId: job.workflowId,
+              workflowVersion: job.workflowVersion,
+              nodeId: job.nodeId,
+              algorithm: candidate.algorithm,
+              expression: candidate.expression,
+              ...candidate.score,
+              trainCount: result.split.trainCount,
+              testCount: result.split.testCount,
+            })),
+          );
+        }
+        await tx.update(ruleExtractionJobs).set({ status: 'SUCCEEDED', progress: 1, split: result.split, notes: result.notes, leaseUntil: null, finishedAt: new Date() }).where(eq(ruleExtractionJobs.id, job.id));
+      });
+      metrics.requests.inc({ result: 'succeeded' });
+      this.announce(job);
+    } catch (error) {
+      if (error instanceof WorkerStopping) {
+        // Not a try that failed: the job goes back as it was queued, and the next worker starts it afresh.
+        await db
+          .update(ruleExtractionJobs)
+          .set({ status: 'QUEUED', progress: 0, leaseUntil: null, attempts: sql`${ruleExtractionJobs.attempts} - 1` })
+          .where(eq(ruleExtractionJobs.id, job.id));
+        this.announce(job);
+        return;
+      }
+      if (error instanceof ExtractionRefused) {
+        metrics.requests.inc({ result: 'refused' });
+        return this.finish(job, { status: 'FAILED', error: error.message });
+      }
+      metrics.requests.inc({ result: 'failed' });
+      this.options.logger.error({ err: error, jobId: job.id }, 'rule extraction failed');
+      return this.finish(job, { status: 'FAILED', error: 'Rule extraction failed unexpectedly; the learning service log has the details. Start it again.' });
+    }
+  }
+}
