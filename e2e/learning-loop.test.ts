@@ -186,6 +186,15 @@ describe.each(modes)('the learning loop, %s', (_mode, start) => {
     expect(next).toMatchObject({ decision: 'STOP_LINE', methodUsed: 'RULE', workflowVersion: 2 });
     expect(next.explanation).toContain('a learned rule, 100 % precise on held-out samples');
 
+    // Rolling back is updating to the earlier version's definition.
+    const before = await call(admin, 'query($id: ID!) { workflow(id: $id) { atVersion(version: 1) { definition } } }', { id: workflowId });
+    const rolledBack = await call(admin, 'mutation($id: ID!, $d: JSON!) { updateWorkflow(id: $id, input: { definition: $d }, expectedVersion: 2) { version } }', {
+      id: workflowId,
+      d: before.data?.workflow.atVersion.definition,
+    });
+    expect(rolledBack.data?.updateWorkflow.version).toBe(3);
+    expect(await judge({ temperature: 98, vibration: 5, line: 'L2' })).toMatchObject({ methodUsed: 'LLM', workflowVersion: 3 });
+
     await expect.poll(() => partner.received.length, { timeout: 15_000 }).toBe(1);
     const event = new Webhook(secret).verify(partner.received[0]!.body, partner.received[0]!.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
     expect(event).toMatchObject({ type: 'judgify.rule.promoted', data: { workflowId, nodeId: 'check', expression: best!.expression, fromVersion: 1, toVersion: 2, promotedBy: 'ada' } });

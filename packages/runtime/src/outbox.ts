@@ -5,6 +5,7 @@ import type { Database } from './database.ts';
 import { comparePositions, type EventBus, type EventEnvelope, type PublishReceipt } from './events.ts';
 import type { Logger } from './logger.ts';
 import { outageLog } from './redis.ts';
+import { WorkLoop } from './work-loop.ts';
 
 /**
  * Events waiting to be published, written in the same transaction as the change they describe:
@@ -79,10 +80,9 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly confirmIntervalMs: number;
   private readonly confirming;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private kicked = false;
+  private readonly loop = new WorkLoop(() => this.step());
+  private readonly publishing: ReturnType<typeof outageLog>;
+  private failures = 0;
   private lastCleanup = 0;
   private lastConfirm = 0;
 
@@ -91,24 +91,20 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 200;
     this.confirmIntervalMs = options.confirmIntervalMs ?? 1_000;
     this.confirming = outageLog(options.logger, 'confirming event delivery', 'published events are kept until it works again');
+    this.publishing = outageLog(options.logger, 'outbox relay publishing', 'events stay in the outbox and are retried');
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Publish now rather than at the next poll: call after committing events. */
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    this.loop.kick();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.kick();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Publishes one batch; returns how many events it published (0 if another relay holds the lock). */
@@ -174,34 +170,22 @@ export class OutboxRelay {
     return republish;
   }
 
-  private async run(): Promise<void> {
-    const publishing = outageLog(this.options.logger, 'outbox relay publishing', 'events stay in the outbox and are retried');
-    let failures = 0;
-    while (this.running) {
-      this.kicked = false;
-      let published = 0;
-      try {
-        published = await this.publishBatch();
-        failures = 0;
-        publishing.succeeded();
-        await this.confirmPeriodically();
-        await this.cleanUp();
-      } catch (error) {
-        failures++;
-        publishing.failed(error);
-      }
-      if (!failures && (published === this.batchSize || this.kicked)) continue;
-      // Retried soon after a failure: once Redis is back, events should follow within a couple of seconds.
-      const delay = failures ? Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 4), 2_000) : this.pollIntervalMs;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+  /** One batch; at once again when it was full, else after the poll interval, or sooner after a failure. */
+  private async step(): Promise<number> {
+    let published = 0;
+    try {
+      published = await this.publishBatch();
+      this.failures = 0;
+      this.publishing.succeeded();
+      await this.confirmPeriodically();
+      await this.cleanUp();
+    } catch (error) {
+      this.failures++;
+      this.publishing.failed(error);
     }
+    // Retried soon after a failure: once Redis is back, events should follow within a couple of seconds.
+    if (this.failures) return Math.min(this.pollIntervalMs * 2 ** Math.min(this.failures, 4), 2_000);
+    return published === this.batchSize ? 0 : this.pollIntervalMs;
   }
 
   private async confirmPeriodically(): Promise<void> {

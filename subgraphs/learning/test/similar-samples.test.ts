@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { openDatabase, type DatabaseHandle } from '@judgify/runtime/database';
 import { createTestDatabase, silentLogger } from '@judgify/runtime/testing';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tables from '../src/db/schema.ts';
 import { createSampleCache, similarSamples, widenSampleSpace, type FewShotDeps } from '../src/domain/few-shot.ts';
@@ -119,6 +120,14 @@ describe('similar samples in the database (pgvector) and in the app', () => {
       const [[own]] = await both(inputData);
       expect(own).toMatchObject({ executionId: row.id, distance: 0 });
     }
+    // Relabelled: the same sample, its new label.
+    const [relabelled] = await inApp.db.select().from(tables.executions).where(eq(tables.executions.workflowId, workflowId)).limit(1);
+    for (const database of [inApp, withVector]) {
+      await database.db.update(tables.executions).set({ label: 'RELABELLED', labelledAt: new Date() }).where(eq(tables.executions.id, relabelled!.id));
+    }
+    const [fromApp, fromVector] = await both(relabelled!.inputData);
+    expect(fromApp[0]).toMatchObject({ executionId: relabelled!.id, label: 'RELABELLED', distance: 0 });
+    expect(fromVector.map((sample) => [sample.executionId, sample.label, sample.distance])).toEqual(fromApp.map((sample) => [sample.executionId, sample.label, sample.distance]));
   });
 
   it('break ties among many samples of one input the same way: the most recently labelled first', async () => {

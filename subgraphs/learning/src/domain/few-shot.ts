@@ -26,8 +26,10 @@ export interface CachedSamples {
   /** The newest label when they were read: any label since, here or on another replica, is later. */
   newest: number;
   samples: CachedSample[];
-  /** Their vectors, in the space whose signature is given. */
-  vectors?: { signature: string; matrix: Float32Array; dimensions: number };
+  /** Each sample's place in `samples` (and row in the matrix). */
+  rowOf: Map<string, number>;
+  /** The vectors of the first `rows` samples, in the space whose signature is given. */
+  vectors?: { signature: string; matrix: Float32Array; dimensions: number; rows: number };
 }
 
 export interface SimilarSample {
@@ -181,10 +183,8 @@ async function storeVectors(db: FewShotDeps['db'], tenantId: string, workflowId:
 
 async function nearestInApp(deps: FewShotDeps, tenantId: string, workflowId: string, specs: FieldSpec[], query: Float32Array, first: number): Promise<SimilarSample[]> {
   const cached = await cachedSamples(deps, tenantId, workflowId);
-  const signature = signatureOf(specs);
-  if (cached.vectors?.signature !== signature) cached.vectors = { signature, ...vectorMatrix(cached.samples.map((sample) => flatten(sample.inputData)), specs) };
+  const { matrix, dimensions } = vectorsOf(cached, specs);
   const { samples } = cached;
-  const { matrix, dimensions } = cached.vectors;
   const newerFirst = (a: number, b: number) => {
     const difference = samples[a]!.labelledAt.getTime() - samples[b]!.labelledAt.getTime();
     return difference > 0 || (difference === 0 && samples[a]!.id > samples[b]!.id);
@@ -198,21 +198,57 @@ async function nearestInApp(deps: FewShotDeps, tenantId: string, workflowId: str
   }));
 }
 
+/** The cached samples' vectors in this space: all again when the space changed, else only those of samples added since. */
+function vectorsOf(cached: CachedSamples, specs: FieldSpec[]): { matrix: Float32Array; dimensions: number } {
+  const signature = signatureOf(specs);
+  const { samples } = cached;
+  if (cached.vectors?.signature !== signature) {
+    cached.vectors = { signature, rows: samples.length, ...vectorMatrix(samples.map((sample) => flatten(sample.inputData)), specs) };
+  } else if (cached.vectors.rows < samples.length) {
+    const { matrix, dimensions, rows } = cached.vectors;
+    const added = vectorMatrix(samples.slice(rows).map((sample) => flatten(sample.inputData)), specs).matrix;
+    const grown = new Float32Array(matrix.length + added.length);
+    grown.set(matrix);
+    grown.set(added, matrix.length);
+    cached.vectors = { signature, dimensions, rows: samples.length, matrix: grown };
+  }
+  return cached.vectors;
+}
+
+const sampleColumns = { id: executions.id, inputData: executions.inputData, label: executions.label, labelledAt: executions.labelledAt };
+const asSample = (row: { id: string; inputData: Record<string, unknown>; label: string | null; labelledAt: Date | null }): CachedSample => ({
+  id: row.id,
+  inputData: row.inputData,
+  label: row.label!,
+  labelledAt: row.labelledAt!,
+});
+
 /**
- * A workflow's labelled samples for the in-app path, read again only when a label was given since
- * (every label, a relabelling too, moves the newest labelledAt, which the index answers at once).
+ * A workflow's labelled samples for the in-app path. Every label, a relabelling too, moves the
+ * newest labelledAt (which an index answers at once): when it has moved, only the samples labelled
+ * since are read and merged in, so a busy workflow is not read whole after every piece of feedback.
  */
 async function cachedSamples(deps: FewShotDeps, tenantId: string, workflowId: string): Promise<CachedSamples> {
   const newest = await newestLabel(deps.db, tenantId, workflowId);
   const key = `${tenantId}:${workflowId}`;
   const cached = deps.sampleCache.get(key);
   if (cached && cached.newest >= newest) return cached;
-  const rows = await deps.db
-    .select({ id: executions.id, inputData: executions.inputData, label: executions.label, labelledAt: executions.labelledAt })
-    .from(executions)
-    .where(labelledOf(tenantId, workflowId));
-  const samples = rows.map((row) => ({ id: row.id, inputData: row.inputData, label: row.label!, labelledAt: row.labelledAt! }));
-  const fresh = { newest: samples.reduce((latest, sample) => Math.max(latest, sample.labelledAt.getTime()), newest), samples };
-  deps.sampleCache.set(key, fresh);
-  return fresh;
+  if (!cached) {
+    const samples = (await deps.db.select(sampleColumns).from(executions).where(labelledOf(tenantId, workflowId))).map(asSample);
+    const fresh = { newest: latestOf(samples, newest), samples, rowOf: new Map(samples.map((sample, row) => [sample.id, row])) };
+    deps.sampleCache.set(key, fresh);
+    return fresh;
+  }
+  // `>=`: a label in the same millisecond as the newest read may not have been read yet.
+  const since = (await deps.db.select(sampleColumns).from(executions).where(and(labelledOf(tenantId, workflowId), gte(executions.labelledAt, new Date(cached.newest))))).map(asSample);
+  for (const sample of since) {
+    const row = cached.rowOf.get(sample.id);
+    // A relabelled sample keeps its row: its input, and so its vector, never changes.
+    if (row !== undefined) cached.samples[row] = sample;
+    else cached.rowOf.set(sample.id, cached.samples.push(sample) - 1);
+  }
+  cached.newest = latestOf(since, newest);
+  return cached;
 }
+
+const latestOf = (samples: readonly CachedSample[], floor: number) => samples.reduce((latest, sample) => Math.max(latest, sample.labelledAt.getTime()), floor);

@@ -3,6 +3,7 @@ import type { LlmClient } from '@judgify/runtime/llm';
 import type { Logger } from '@judgify/runtime/logger';
 import { Counter, Histogram } from '@judgify/runtime/metrics';
 import type { LiveUpdates } from '@judgify/runtime/pubsub';
+import { WorkLoop } from '@judgify/runtime/work-loop';
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Registry } from 'prom-client';
 import * as tables from '../db/schema.ts';
@@ -46,54 +47,35 @@ export interface RuleExtractionOptions {
  * (the seed makes the result the same). After three such tries it is marked failed, saying why.
  */
 export class RuleExtractionWorker {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private kicked = false;
+  private readonly loop = new WorkLoop(() => this.step());
 
   constructor(private readonly options: RuleExtractionOptions) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    this.loop.kick();
   }
 
   /** Hands a job under way back to the queue at its next step (an algorithm done), for the next worker to run from the start. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.kick();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.kicked = false;
-      let worked = false;
-      try {
-        const job = await this.claim();
-        if (job) {
-          worked = true;
-          await this.work(job);
-        }
-      } catch (error) {
-        this.options.logger.warn({ err: error }, 'rule extraction queue could not be read; retrying');
+  /** One job, if one is due; then at once again, or after the poll interval when there was none. */
+  private async step(): Promise<number> {
+    try {
+      const job = await this.claim();
+      if (job) {
+        await this.work(job);
+        return 0;
       }
-      if (worked || this.kicked) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs ?? 1_000);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'rule extraction queue could not be read; retrying');
     }
+    return this.options.pollMs ?? 1_000;
   }
 
   private async claim(): Promise<RuleExtractionJobRow | undefined> {
@@ -140,7 +122,7 @@ export class RuleExtractionWorker {
         llm: this.options.llm,
         onAlgorithm: (algorithm, seconds) => metrics.duration.observe({ algorithm }, seconds),
         onProgress: async (progress) => {
-          if (!this.running) throw new WorkerStopping();
+          if (!this.loop.running) throw new WorkerStopping();
           await db.update(ruleExtractionJobs).set({ progress, leaseUntil: new Date(Date.now() + LEASE_MS) }).where(eq(ruleExtractionJobs.id, job.id));
           this.announce(job);
         },

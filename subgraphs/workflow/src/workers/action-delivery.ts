@@ -4,6 +4,7 @@ import type { Logger } from '@judgify/runtime/logger';
 import { Counter, Gauge, Histogram } from '@judgify/runtime/metrics';
 import { enqueueEvents, type OutboxTable } from '@judgify/runtime/outbox';
 import type { SharedBreakers } from '@judgify/runtime/shared-breakers';
+import { WorkLoop } from '@judgify/runtime/work-loop';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Registry } from 'prom-client';
@@ -83,10 +84,7 @@ const BREAKER_GAUGE = { closed: 0, 'half-open': 1, open: 2 } as const;
  * open breaker makes its runs wait, without spending an attempt.
  */
 export class ActionDeliveryWorker {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private kicked = false;
+  private readonly loop = new WorkLoop(() => this.step());
   private readonly inFlight = new Set<Promise<void>>();
   private lastGauge = 0;
   /** Targets and subscriptions read in the last second: a busy target is one query a second, not one a delivery. */
@@ -95,55 +93,40 @@ export class ActionDeliveryWorker {
   constructor(private readonly options: ActionDeliveryOptions) {}
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    this.loop.kick();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.kick();
-    await this.loop;
+    await this.loop.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.kicked = false;
-      const { concurrency } = this.options.settings;
-      const free = concurrency - this.inFlight.size;
-      let claimed: ActionRunRow[] = [];
-      try {
-        // Under load, claimed in batches (half the limit at a time) rather than a query per finished delivery.
-        if (free > 0 && (free >= Math.ceil(concurrency / 2) || this.inFlight.size === 0)) claimed = await this.claim(free);
-        await this.reportPending();
-      } catch (error) {
-        this.options.logger.warn({ err: error }, 'action queue could not be read; retrying');
-      }
-      for (const run of claimed) {
-        const delivery: Promise<void> = this.deliver(run)
-          .catch((error: unknown) => this.options.logger.error({ err: error, runId: run.id }, 'action delivery failed unexpectedly; the run is taken again when its claim expires'))
-          .finally(() => {
-            this.inFlight.delete(delivery);
-            this.kick();
-          });
-        this.inFlight.add(delivery);
-      }
-      if (this.kicked || (claimed.length > 0 && claimed.length === free)) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.settings.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+  /** Claims as many runs as there is room for and starts delivering them; at once again when it filled the room. */
+  private async step(): Promise<number> {
+    const { concurrency } = this.options.settings;
+    const free = concurrency - this.inFlight.size;
+    let claimed: ActionRunRow[] = [];
+    try {
+      // Under load, claimed in batches (half the limit at a time) rather than a query per finished delivery.
+      if (free > 0 && (free >= Math.ceil(concurrency / 2) || this.inFlight.size === 0)) claimed = await this.claim(free);
+      await this.reportPending();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'action queue could not be read; retrying');
     }
+    for (const run of claimed) {
+      const delivery: Promise<void> = this.deliver(run)
+        .catch((error: unknown) => this.options.logger.error({ err: error, runId: run.id }, 'action delivery failed unexpectedly; the run is taken again when its claim expires'))
+        .finally(() => {
+          this.inFlight.delete(delivery);
+          this.kick();
+        });
+      this.inFlight.add(delivery);
+    }
+    return claimed.length > 0 && claimed.length === free ? 0 : this.options.settings.pollMs;
   }
 
   private async claim(limit: number): Promise<ActionRunRow[]> {
