@@ -175,7 +175,7 @@ describe.each(modes)('the learning loop, %s', (_mode, start) => {
 
     const workflow = await call(admin, 'query($id: ID!) { workflow(id: $id) { version definition } workflowAuditLog(filter: { workflowId: $id }) { version userId via } }', { id: workflowId });
     expect(workflow.data?.workflow.version).toBe(2);
-    expect(workflow.data?.workflow.definition.nodes[0]).toEqual({ id: 'check', type: 'judgment', criteria: definition.nodes[0]!.criteria, rule: best!.expression, ruleConfidence: 1 });
+    expect(workflow.data?.workflow.definition.nodes[0]).toEqual({ id: 'check', type: 'judgment', criteria: definition.nodes[0]!.criteria, rule: best!.expression, ruleConfidence: 1, ruleConfidenceWhenFalse: 1 });
     expect(workflow.data?.workflowAuditLog).toEqual([
       { version: 2, userId: 'ada', via: ['learning'] },
       { version: 1, userId: 'ada', via: null },
@@ -184,7 +184,7 @@ describe.each(modes)('the learning loop, %s', (_mode, start) => {
     // The next judgment is decided by the promoted rule, in the new version.
     const next = await judge({ temperature: 99, vibration: 5, line: 'L2' });
     expect(next).toMatchObject({ decision: 'STOP_LINE', methodUsed: 'RULE', workflowVersion: 2 });
-    expect(next.explanation).toContain('a learned rule, 100 % precise on held-out samples');
+    expect(next.explanation).toContain('a learned rule, 100 % right on held-out samples when true');
 
     // Rolling back is updating to the earlier version's definition.
     const before = await call(admin, 'query($id: ID!) { workflow(id: $id) { atVersion(version: 1) { definition } } }', { id: workflowId });

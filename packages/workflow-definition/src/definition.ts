@@ -28,6 +28,12 @@ export interface JudgmentNode {
    * rule brings its held-out precision, so a hybrid node sends a weak one on to the LLM.
    */
   ruleConfidence?: number;
+  /**
+   * How sure the rule is when it decides `false`, if that differs (default: `ruleConfidence`). A
+   * promoted learned rule brings its held-out negative predictive value: a rule that is precise
+   * when it holds but misses many cases is unsure when it does not.
+   */
+  ruleConfidenceWhenFalse?: number;
 }
 
 export const actionKinds = ['webhook', 'notification', 'log'] as const;

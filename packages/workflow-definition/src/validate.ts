@@ -29,7 +29,7 @@ const ROUTING_OUTCOMES = ['true', 'false'];
 
 // A Map, not an object literal: a node of type "constructor" must not find Object's.
 const NODE_FIELDS = new Map<string, string[]>([
-  ['judgment', ['id', 'type', 'rule', 'criteria', 'method', 'labels', 'threshold', 'ruleConfidence']],
+  ['judgment', ['id', 'type', 'rule', 'criteria', 'method', 'labels', 'threshold', 'ruleConfidence', 'ruleConfidenceWhenFalse']],
   ['action', ['id', 'type', 'action', 'target', 'url', 'payloadTemplate']],
   ['output', ['id', 'type', 'decision']],
 ]);
@@ -213,8 +213,9 @@ function checkNode(
   if (node.criteria !== undefined && (!isNonEmptyString(node.criteria) || node.criteria.length > MAX_TEXT_LENGTH)) {
     report(`${path}.criteria`, `must be text of 1–${MAX_TEXT_LENGTH} characters`);
   }
-  if (node.ruleConfidence !== undefined && (typeof node.ruleConfidence !== 'number' || !(node.ruleConfidence >= 0 && node.ruleConfidence <= 1))) {
-    report(`${path}.ruleConfidence`, 'must be a number from 0 to 1');
+  for (const field of ['ruleConfidence', 'ruleConfidenceWhenFalse'] as const) {
+    const value = node[field];
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0 && value <= 1))) report(`${path}.${field}`, 'must be a number from 0 to 1');
   }
   if (node.threshold !== undefined && (typeof node.threshold !== 'number' || !(node.threshold >= 0 && node.threshold <= 1))) {
     report(`${path}.threshold`, 'must be a number from 0 to 1');

@@ -120,6 +120,13 @@ describe('similar samples in the database (pgvector) and in the app', () => {
       const [[own]] = await both(inputData);
       expect(own).toMatchObject({ executionId: row.id, distance: 0 });
     }
+    // Labelled long before the newest label, committed only now (a slow transaction): found all the same.
+    const late = { temperature: 5, line: 'L3', sensor: { vibration: 99 } };
+    const lateRow = { id: randomUUID(), tenantId: 'acme', workflowId, workflowVersion: 1, inputData: late, decision: 'OK', methodUsed: 'RULE', confidence: 1, judgedAt: new Date(), label: 'OK', verdict: 'CORRECT' as const, labelledAt: new Date(Date.now() - 5 * 60_000) };
+    for (const database of [inApp, withVector]) await database.db.insert(tables.executions).values(lateRow);
+    const [lateApp, lateVector] = await both(late);
+    expect(lateApp[0]).toMatchObject({ executionId: lateRow.id, distance: 0 });
+    expect(lateVector.map((sample) => sample.executionId)).toEqual(lateApp.map((sample) => sample.executionId));
     // Relabelled: the same sample, its new label.
     const [relabelled] = await inApp.db.select().from(tables.executions).where(eq(tables.executions.workflowId, workflowId)).limit(1);
     for (const database of [inApp, withVector]) {

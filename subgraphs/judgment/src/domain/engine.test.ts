@@ -88,6 +88,20 @@ describe('hybrid judging without an LLM', () => {
     expect(result.explanation).toContain('the node asks the LLM, which is unavailable: no LLM is configured');
   });
 
+  it('decides with a learned rule’s held-out confidence, one for true and one for false, and hands a weak one on', async () => {
+    const learned = {
+      ...spec,
+      nodes: [{ ...spec.nodes[0]!, ruleConfidence: 0.96, ruleConfidenceWhenFalse: 0.55, criteria: 'is it overheating?' }, ...spec.nodes.slice(1)],
+    } as WorkflowDefinition;
+    const hot = await runWorkflow(learned, { temperature: 90, vibration: 60 }, hybrid);
+    expect(hot).toMatchObject({ decision: 'STOP_LINE', methodUsed: 'RULE', confidence: 0.96 });
+    expect(hot.explanation).toContain('(a learned rule, 96 % right on held-out samples when true)');
+    // Below the node's threshold (0.7) when false: the LLM is asked (none here, so the rule's outcome stands, saying so).
+    const cool = await runWorkflow(learned, { temperature: 20, vibration: 10 }, hybrid);
+    expect(cool).toMatchObject({ decision: 'OK', confidence: 0.55 });
+    expect(cool.explanation).toContain('55 % right on held-out samples when false); no LLM is configured to decide instead');
+  });
+
   it('refuses method LLM with LLM_UNAVAILABLE', async () => {
     const llmOnly = createNodeJudge({ method: 'LLM', compile: compileRule });
     await expect(runWorkflow(spec, { temperature: 90 }, llmOnly)).rejects.toMatchObject({

@@ -19,12 +19,13 @@ export interface JudgeOptions {
 
 const quoted = (rule: string) => `rule "${rule.length > 120 ? `${rule.slice(0, 117)}...` : rule}"`;
 
-/** Authored rules are certain when they decide; a promoted learned rule brings its held-out precision (`ruleConfidence`). */
+/** Authored rules are certain when they decide; a promoted learned rule brings its held-out scores (`ruleConfidence` when true, `ruleConfidenceWhenFalse` when false). */
 function byRule(node: JudgmentNode & { rule: string }, compile: JudgeOptions['compile'], input: unknown): NodeDecision {
   const result = compile(node.rule).evaluate(input);
   if (result.decided) {
-    const confidence = node.ruleConfidence ?? 1;
-    const learned = node.ruleConfidence !== undefined ? ` (a learned rule, ${Math.round(confidence * 100)} % precise on held-out samples)` : '';
+    const whenFalse = result.value === false && node.ruleConfidenceWhenFalse !== undefined;
+    const confidence = (whenFalse ? node.ruleConfidenceWhenFalse : node.ruleConfidence) ?? 1;
+    const learned = node.ruleConfidence !== undefined ? ` (a learned rule, ${Math.round(confidence * 100)} % right on held-out samples when ${result.value})` : '';
     return { outcome: String(result.value), confidence, methodUsed: 'RULE', explanation: `${quoted(node.rule)} is ${result.value}${learned}` };
   }
   return { outcome: null, confidence: 0, methodUsed: 'RULE', explanation: `${quoted(node.rule)} is undecidable: ${result.reason}` };

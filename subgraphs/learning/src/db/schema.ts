@@ -81,7 +81,8 @@ export type SampleFieldRow = typeof sampleFields.$inferSelect;
 
 /**
  * Each labelled sample as a vector in its workflow's sample space, for pgvector (`::vector`):
- * computed once rather than from the JSON input at every lookup. Kept only where the database has
+ * computed once rather than from the JSON input at every lookup, and tagged with the space it
+ * was computed in (a wider space means computing it again). Kept only where the database has
  * pgvector; the app computes the same vectors itself elsewhere.
  */
 export const sampleVectors = learningSchema.table(
@@ -90,21 +91,10 @@ export const sampleVectors = learningSchema.table(
     executionId: uuid('execution_id').primaryKey(),
     tenantId: text('tenant_id').notNull(),
     workflowId: uuid('workflow_id').notNull(),
+    signature: text('signature').notNull(),
     embedding: real('embedding').array().$type<number[]>().notNull(),
   },
-  (table) => [index('sample_vectors_workflow_idx').on(table.tenantId, table.workflowId)],
-);
-
-/** Which sample space a workflow's stored vectors are in, and the newest label they cover: a wider space means computing them again. */
-export const vectorSpaces = learningSchema.table(
-  'vector_spaces',
-  {
-    tenantId: text('tenant_id').notNull(),
-    workflowId: uuid('workflow_id').notNull(),
-    signature: text('signature').notNull(),
-    coveredUntil: timestampMs('covered_until'),
-  },
-  (table) => [primaryKey({ columns: [table.tenantId, table.workflowId] })],
+  (table) => [index('sample_vectors_space_idx').on(table.tenantId, table.workflowId, table.signature)],
 );
 
 export const jobStatuses = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
@@ -176,6 +166,8 @@ export const ruleCandidates = learningSchema.table(
     algorithm: text('algorithm', { enum: ruleAlgorithms }).notNull(),
     expression: text('expression').notNull(),
     precision: doublePrecision('precision').notNull(),
+    /** Held out: of the samples it does not match, the share that are "false" (how sure it is when it says false). */
+    negativePredictiveValue: doublePrecision('negative_predictive_value').notNull(),
     recall: doublePrecision('recall').notNull(),
     f1: doublePrecision('f1').notNull(),
     accuracy: doublePrecision('accuracy').notNull(),

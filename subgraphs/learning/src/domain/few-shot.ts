@@ -4,8 +4,8 @@ import { isUuid } from '@judgify/runtime/validation';
 import { and, eq, gte, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import * as tables from '../db/schema.ts';
-import { executions, sampleFields, sampleVectors, vectorSpaces } from '../db/schema.ts';
-import { CATEGORY_WEIGHT, categoryOf, flatten, isNumber, nearestRows, orderedSpecs, roundDistance, vectorMatrix, vectorOf, type FieldSpec } from './similarity.ts';
+import { executions, sampleFields, sampleVectors } from '../db/schema.ts';
+import { CATEGORY_WEIGHT, categoryOf, flatten, isNumber, MAX_CATEGORIES, MAX_FIELDS, nearestRows, orderedSpecs, roundDistance, vectorMatrix, vectorOf, type FieldSpec } from './similarity.ts';
 
 export interface FewShotDeps {
   db: Database<typeof tables>;
@@ -23,8 +23,10 @@ export interface CachedSample {
 }
 
 export interface CachedSamples {
-  /** The newest label when they were read: any label since, here or on another replica, is later. */
+  /** The label stamp when they were read (see labelStamp), and when. */
+  count: number;
   newest: number;
+  readAt: number;
   samples: CachedSample[];
   /** Each sample's place in `samples` (and row in the matrix). */
   rowOf: Map<string, number>;
@@ -41,24 +43,37 @@ export interface SimilarSample {
 }
 
 type Transaction = Parameters<Parameters<FewShotDeps['db']['transaction']>[0]>[0];
+/** The database or a transaction on it, to read with. */
+type Reader = Pick<Transaction, 'select'>;
 
 /** Labelled samples of the `workflows` most recently asked about, for the in-app path. */
 export const createSampleCache = (workflows: number) => new LRUCache<string, CachedSamples>({ max: workflows });
 
-/** Widens the workflow's sample space by a newly labelled input: new fields, a wider range, new categories. */
+/**
+ * Widens the workflow's sample space by a newly labelled input: new fields (up to MAX_FIELDS), a
+ * wider range, new categories (up to MAX_CATEGORIES a field).
+ */
 export async function widenSampleSpace(tx: Transaction, tenantId: string, workflowId: string, input: Record<string, unknown>): Promise<void> {
+  const ofWorkflow = and(eq(sampleFields.tenantId, tenantId), eq(sampleFields.workflowId, workflowId));
+  const known = new Set((await tx.select({ field: sampleFields.field }).from(sampleFields).where(ofWorkflow)).map((row) => row.field));
   for (const [field, value] of flatten(input)) {
+    if (!known.has(field)) {
+      if (known.size >= MAX_FIELDS) continue;
+      known.add(field);
+    }
     const numeric = isNumber(value);
+    const category = categoryOf(value);
     await tx
       .insert(sampleFields)
-      .values({ tenantId, workflowId, field, numeric, min: numeric ? value : null, max: numeric ? value : null, categories: numeric ? [] : [categoryOf(value)] })
+      .values({ tenantId, workflowId, field, numeric, min: numeric ? value : null, max: numeric ? value : null, categories: numeric ? [] : [category] })
       .onConflictDoUpdate({
         target: [sampleFields.tenantId, sampleFields.workflowId, sampleFields.field],
         set: numeric
           ? { min: sql`least(${sampleFields.min}, ${value})`, max: sql`greatest(${sampleFields.max}, ${value})` }
           : {
               numeric: false,
-              categories: sql`(select array_agg(distinct category order by category) from unnest(${sampleFields.categories} || array[${categoryOf(value)}]::text[]) as category)`,
+              categories: sql`case when ${category} = any(${sampleFields.categories}) or cardinality(${sampleFields.categories}) >= ${MAX_CATEGORIES} then ${sampleFields.categories}
+                else (select array_agg(category order by category) from unnest(${sampleFields.categories} || array[${category}]::text[]) as category) end`,
             },
       });
   }
@@ -98,10 +113,17 @@ const vectorLiteral = (vector: Float32Array) => `[${[...vector].join(',')}]`;
 
 const labelledOf = (tenantId: string, workflowId: string) => and(eq(executions.tenantId, tenantId), eq(executions.workflowId, workflowId), isNotNull(executions.label));
 
-/** The newest label of a workflow's samples (an index answers it at once); 0 without any. */
-async function newestLabel(db: FewShotDeps['db'], tenantId: string, workflowId: string): Promise<number> {
-  const [latest] = await db.select({ newest: sql<Date | string | null>`max(${executions.labelledAt})` }).from(executions).where(labelledOf(tenantId, workflowId));
-  return latest?.newest == null ? 0 : new Date(latest.newest).getTime();
+/**
+ * How many labelled samples a workflow has and its newest label, from the samples index: a
+ * sample labelled anywhere (a late commit with an earlier time too) changes the count, a
+ * relabelling the newest time.
+ */
+async function labelStamp(db: Reader, tenantId: string, workflowId: string): Promise<{ count: number; newest: number }> {
+  const [stamp] = await db
+    .select({ count: sql<number>`count(*)::int`, newest: sql<Date | string | null>`max(${executions.labelledAt})` })
+    .from(executions)
+    .where(labelledOf(tenantId, workflowId));
+  return { count: Number(stamp?.count ?? 0), newest: stamp?.newest == null ? 0 : new Date(stamp.newest).getTime() };
 }
 
 /**
@@ -126,20 +148,22 @@ const TIE_MARGIN = 16;
  * read, every row at that distance is read, so the answer is the in-app one exactly.
  */
 async function nearestInDatabase(deps: FewShotDeps, tenantId: string, workflowId: string, specs: FieldSpec[], query: Float32Array, first: number): Promise<SimilarSample[]> {
-  await storeVectors(deps.db, tenantId, workflowId, specs);
+  const signature = signatureOf(specs);
+  await storeVectors(deps.db, tenantId, workflowId, specs, signature);
   // Unrounded in SQL (rounding there costs more than the distance); rounded here exactly as the in-app path rounds.
   const distance = sql<number>`(${sampleVectors.embedding}::vector <-> ${vectorLiteral(query)}::vector) / sqrt(${specs.length}::float8)`;
-  const ofWorkflow = and(eq(sampleVectors.tenantId, tenantId), eq(sampleVectors.workflowId, workflowId));
+  // Only vectors of this space: never one of another length or scale.
+  const inSpace = and(eq(sampleVectors.tenantId, tenantId), eq(sampleVectors.workflowId, workflowId), eq(sampleVectors.signature, signature));
   const rounded = (rows: Array<{ executionId: string; distance: number }>) => rows.map((row) => ({ executionId: row.executionId, distance: roundDistance(Number(row.distance)) }));
-  const nearest = rounded(await deps.db.select({ executionId: sampleVectors.executionId, distance }).from(sampleVectors).where(ofWorkflow).orderBy(distance).limit(first + TIE_MARGIN));
+  const nearest = rounded(await deps.db.select({ executionId: sampleVectors.executionId, distance }).from(sampleVectors).where(inSpace).orderBy(distance).limit(first + TIE_MARGIN));
   if (!nearest.length) return [];
   const last = nearest[Math.min(first, nearest.length) - 1]!.distance;
   let candidates = nearest.filter((row) => row.distance <= last);
   if (nearest.length === first + TIE_MARGIN && nearest.at(-1)!.distance === last) {
-    const within = await deps.db.select({ executionId: sampleVectors.executionId, distance }).from(sampleVectors).where(and(ofWorkflow, sql`${distance} <= ${last + 1e-6}`));
+    const within = await deps.db.select({ executionId: sampleVectors.executionId, distance }).from(sampleVectors).where(and(inSpace, sql`${distance} <= ${last + 1e-6}`));
     candidates = rounded(within).filter((row) => row.distance <= last);
   }
-  const distances = new Map(candidates.map((row) => [row.executionId, Number(row.distance)]));
+  const distances = new Map(candidates.map((row) => [row.executionId, row.distance]));
   const rows = await deps.db
     .select({ executionId: executions.id, inputData: executions.inputData, label: executions.label, labelledAt: executions.labelledAt })
     .from(executions)
@@ -151,33 +175,37 @@ async function nearestInDatabase(deps: FewShotDeps, tenantId: string, workflowId
 }
 
 /**
- * Brings a workflow's stored vectors up to date: all of them again when its sample space has
- * changed (a wider range, a new category or field), else only those of samples labelled since
- * they were last stored. Concurrent callers may both do it; the result is the same.
+ * Gives every labelled sample of a workflow a stored vector in this space: all of them when the
+ * space has changed (a wider range, a new category or field), else the ones labelled since.
+ * One writer per workflow at a time (an advisory lock), so concurrent lookups never compute the
+ * same vectors twice.
  */
-async function storeVectors(db: FewShotDeps['db'], tenantId: string, workflowId: string, specs: FieldSpec[]): Promise<void> {
-  const signature = signatureOf(specs);
-  const [space] = await db.select().from(vectorSpaces).where(and(eq(vectorSpaces.tenantId, tenantId), eq(vectorSpaces.workflowId, workflowId)));
-  const newest = await newestLabel(db, tenantId, workflowId);
-  const current = space?.signature === signature;
-  if (current && (space.coveredUntil?.getTime() ?? 0) >= newest) return;
-  const since = current && space.coveredUntil ? gte(executions.labelledAt, space.coveredUntil) : undefined;
+async function storeVectors(db: FewShotDeps['db'], tenantId: string, workflowId: string, specs: FieldSpec[], signature: string): Promise<void> {
+  const stored = async (from: Reader) =>
+    Number(
+      (
+        await from
+          .select({ count: sql<number>`count(*)::int` })
+          .from(sampleVectors)
+          .where(and(eq(sampleVectors.tenantId, tenantId), eq(sampleVectors.workflowId, workflowId), eq(sampleVectors.signature, signature)))
+      )[0]?.count ?? 0,
+    );
+  const { count } = await labelStamp(db, tenantId, workflowId);
+  if ((await stored(db)) >= count) return;
   const embedding = sql<number[]>`array[${sql.join(componentsSql(specs), sql`, `)}]::real[]`;
   await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`learning.sample_vectors:${tenantId}:${workflowId}`}))`);
+    if ((await stored(tx)) >= (await labelStamp(tx, tenantId, workflowId)).count) return;
+    const current = sql`exists (select 1 from ${sampleVectors} where ${sampleVectors.executionId} = ${executions.id} and ${sampleVectors.signature} = ${signature})`;
     await tx
       .insert(sampleVectors)
       .select(
         tx
-          .select({ executionId: executions.id, tenantId: executions.tenantId, workflowId: executions.workflowId, embedding: embedding.as('embedding') })
+          .select({ executionId: executions.id, tenantId: executions.tenantId, workflowId: executions.workflowId, signature: sql<string>`${signature}`.as('signature'), embedding: embedding.as('embedding') })
           .from(executions)
-          .where(and(labelledOf(tenantId, workflowId), since)),
+          .where(and(labelledOf(tenantId, workflowId), sql`not ${current}`)),
       )
-      .onConflictDoUpdate({ target: sampleVectors.executionId, set: { embedding: sql`excluded.embedding` } });
-    const coveredUntil = newest ? new Date(newest) : null;
-    await tx
-      .insert(vectorSpaces)
-      .values({ tenantId, workflowId, signature, coveredUntil })
-      .onConflictDoUpdate({ target: [vectorSpaces.tenantId, vectorSpaces.workflowId], set: { signature, coveredUntil } });
+      .onConflictDoUpdate({ target: sampleVectors.executionId, set: { signature, embedding: sql`excluded.embedding` } });
   });
 }
 
@@ -223,32 +251,42 @@ const asSample = (row: { id: string; inputData: Record<string, unknown>; label: 
   labelledAt: row.labelledAt!,
 });
 
+/** A label whose transaction commits this long after it was stamped is found by the next full read only. */
+const LATE_COMMIT_MS = 60_000;
+/** Even when the stamp has not moved, the labels read are checked again this often (a late relabelling moves neither). */
+const RECHECK_MS = 10_000;
+
 /**
- * A workflow's labelled samples for the in-app path. Every label, a relabelling too, moves the
- * newest labelledAt (which an index answers at once): when it has moved, only the samples labelled
- * since are read and merged in, so a busy workflow is not read whole after every piece of feedback.
+ * A workflow's labelled samples for the in-app path. When the label stamp has moved, or the copy
+ * is older than RECHECK_MS, only samples labelled in the last minute before the newest known label
+ * are read and merged in by id, so a busy workflow is not read whole after every piece of
+ * feedback; if the count still differs, it is read whole.
  */
 async function cachedSamples(deps: FewShotDeps, tenantId: string, workflowId: string): Promise<CachedSamples> {
-  const newest = await newestLabel(deps.db, tenantId, workflowId);
+  const stamp = await labelStamp(deps.db, tenantId, workflowId);
   const key = `${tenantId}:${workflowId}`;
   const cached = deps.sampleCache.get(key);
-  if (cached && cached.newest >= newest) return cached;
-  if (!cached) {
-    const samples = (await deps.db.select(sampleColumns).from(executions).where(labelledOf(tenantId, workflowId))).map(asSample);
-    const fresh = { newest: latestOf(samples, newest), samples, rowOf: new Map(samples.map((sample, row) => [sample.id, row])) };
-    deps.sampleCache.set(key, fresh);
-    return fresh;
+  const now = Date.now();
+  if (cached && cached.count === stamp.count && cached.newest >= stamp.newest && now - cached.readAt < RECHECK_MS) return cached;
+  if (cached) {
+    const since = (
+      await deps.db
+        .select(sampleColumns)
+        .from(executions)
+        .where(and(labelledOf(tenantId, workflowId), gte(executions.labelledAt, new Date(cached.newest - LATE_COMMIT_MS))))
+    ).map(asSample);
+    for (const sample of since) {
+      const row = cached.rowOf.get(sample.id);
+      // A relabelled sample keeps its row: its input, and so its vector, never changes.
+      if (row !== undefined) cached.samples[row] = sample;
+      else cached.rowOf.set(sample.id, cached.samples.push(sample) - 1);
+    }
+    if (cached.samples.length === stamp.count) return Object.assign(cached, { count: stamp.count, newest: latestOf(since, stamp.newest), readAt: now });
   }
-  // `>=`: a label in the same millisecond as the newest read may not have been read yet.
-  const since = (await deps.db.select(sampleColumns).from(executions).where(and(labelledOf(tenantId, workflowId), gte(executions.labelledAt, new Date(cached.newest))))).map(asSample);
-  for (const sample of since) {
-    const row = cached.rowOf.get(sample.id);
-    // A relabelled sample keeps its row: its input, and so its vector, never changes.
-    if (row !== undefined) cached.samples[row] = sample;
-    else cached.rowOf.set(sample.id, cached.samples.push(sample) - 1);
-  }
-  cached.newest = latestOf(since, newest);
-  return cached;
+  const samples = (await deps.db.select(sampleColumns).from(executions).where(labelledOf(tenantId, workflowId))).map(asSample);
+  const fresh = { count: samples.length, newest: latestOf(samples, stamp.newest), readAt: now, samples, rowOf: new Map(samples.map((sample, row) => [sample.id, row])) };
+  deps.sampleCache.set(key, fresh);
+  return fresh;
 }
 
 const latestOf = (samples: readonly CachedSample[], floor: number) => samples.reduce((latest, sample) => Math.max(latest, sample.labelledAt.getTime()), floor);

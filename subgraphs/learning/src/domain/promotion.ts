@@ -19,7 +19,7 @@ export interface Promotion {
   workflowVersion: number;
 }
 
-/** Precision as a node's rule confidence: three decimals are plenty, and read well in a definition. */
+/** A held-out score as a node's rule confidence: three decimals are plenty, and read well in a definition. */
 const asConfidence = (precision: number) => Math.round(precision * 1000) / 1000;
 
 /**
@@ -27,7 +27,8 @@ const asConfidence = (precision: number) => Math.round(precision * 1000) / 1000;
  * the admin promoting it (the workflow's audit log names them, via learning), with optimistic
  * concurrency: refused if the workflow is no longer at `expectedVersion`, or has changed since
  * the candidate was learned. The candidate's held-out precision becomes the node's rule
- * confidence. Rolling back is updating the workflow to its earlier version's definition.
+ * confidence, its negative predictive value the confidence when the rule says false. Rolling
+ * back is updating the workflow to its earlier version's definition.
  */
 export async function promoteRule(deps: PromotionDeps, on: DelegatedRequest, actor: Identity, input: { candidateId: string; nodeId?: string | null; expectedVersion: number }): Promise<Promotion> {
   const [candidate] = await findCandidates(deps, actor.tenantId, [input.candidateId]);
@@ -50,7 +51,13 @@ export async function promoteRule(deps: PromotionDeps, on: DelegatedRequest, act
       if (existing.id !== node.id) return existing;
       // A node that asked only the LLM now has a rule too: hybrid, so weak learned rules still reach the LLM.
       const { method: _method, ...rest } = node;
-      return { ...rest, ...(node.method === 'llm' || node.method === undefined ? {} : { method: node.method }), rule: candidate.expression, ruleConfidence: asConfidence(candidate.precision) };
+      return {
+        ...rest,
+        ...(node.method === 'llm' || node.method === undefined ? {} : { method: node.method }),
+        rule: candidate.expression,
+        ruleConfidence: asConfidence(candidate.precision),
+        ruleConfidenceWhenFalse: asConfidence(candidate.negativePredictiveValue),
+      };
     }),
   };
   const written = dataOf(
@@ -78,7 +85,9 @@ export async function promoteRule(deps: PromotionDeps, on: DelegatedRequest, act
           expression: candidate.expression,
           algorithm: candidate.algorithm,
           precision: candidate.precision,
+          negativePredictiveValue: candidate.negativePredictiveValue,
           ruleConfidence: asConfidence(candidate.precision),
+          ruleConfidenceWhenFalse: asConfidence(candidate.negativePredictiveValue),
           fromVersion: workflow.version,
           toVersion: written.version,
           promotedBy: actor.userId,

@@ -77,11 +77,10 @@ export async function executionForFeedback(deps: SampleDeps, on: DelegatedReques
     LEARNING_EXECUTION,
     { variables: { id: executionId }, operationName: 'LearningExecution' },
   );
+  // A failed lookup is not an absent execution: it is said as what it is.
+  if (result.errors?.length) throw new AppError('DOWNSTREAM_SERVICE_ERROR', `The judgment could not be looked up: ${result.errors[0]!.message}`);
   const execution = result.data?.judgmentExecution;
-  if (!execution) {
-    if (result.errors?.length && !result.data) throw new AppError('DOWNSTREAM_SERVICE_ERROR', `The judgment could not be looked up: ${result.errors[0]!.message}`);
-    throw notFound();
-  }
+  if (!execution) throw notFound();
   const [row] = await deps.db
     .insert(executions)
     .values({
@@ -97,7 +96,9 @@ export async function executionForFeedback(deps: SampleDeps, on: DelegatedReques
     })
     .onConflictDoNothing()
     .returning();
-  return row ?? (await deps.db.select().from(executions).where(eq(executions.id, execution.id)))[0]!;
+  const [stored] = row ? [row] : await deps.db.select().from(executions).where(and(eq(executions.id, execution.id), eq(executions.tenantId, tenantId)));
+  if (!stored) throw notFound();
+  return stored;
 }
 
 export interface SampleFilter {

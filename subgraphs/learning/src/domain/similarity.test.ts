@@ -17,6 +17,22 @@ describe('the similarity metric', () => {
     ]);
   });
 
+  it('leaves out keys holding a dot and whatever lies deeper than ten levels', () => {
+    const deep = { a: { b: { c: { d: { e: { f: { g: { h: { i: { j: 1, k: { l: 2 } } } } } } } } } } };
+    expect([...flatten({ 'a.b': 1, ok: 2, ...deep })]).toEqual([
+      ['ok', 2],
+      ['a.b.c.d.e.f.g.h.i.j', 1],
+    ]);
+  });
+
+  it('keeps at most 50 categories a field and 200 fields: later ones count as unknown', () => {
+    const many = Array.from({ length: 80 }, (_, index) => flatten({ code: `C${index}` }));
+    const [code] = fieldSpecs(many);
+    expect(code).toMatchObject({ kind: 'categorical' });
+    expect((code as { values: string[] }).values).toHaveLength(50);
+    expect(fieldSpecs([flatten(Object.fromEntries(Array.from({ length: 250 }, (_, index) => [`f${index}`, index])))])).toHaveLength(200);
+  });
+
   it('lists each field as numeric with its range, or categorical with its values, in one order', () => {
     expect(fieldSpecs([flatten({ t: 10, line: 'L3', on: true }), flatten({ t: 30, line: 'L1', on: 'yes' })])).toEqual([
       { name: 'line', kind: 'categorical', values: ['L1', 'L3'] },

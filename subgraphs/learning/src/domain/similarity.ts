@@ -3,9 +3,10 @@
  *
  * 1. Inputs are flattened: nested objects and arrays become dotted fields (`sensor.temp`,
  *    `readings.0`).
- * 2. A workflow's sample space lists each field its labelled samples have had: numeric (every
- *    value a number), with the smallest and largest seen, or categorical, with the non-number
- *    values seen (`"L3"`, `true`, `null`).
+ * 2. A workflow's sample space lists each field its labelled samples have had (at most
+ *    MAX_FIELDS): numeric (every value a number), with the smallest and largest seen, or
+ *    categorical, with the non-number values seen (`"L3"`, `true`, `null`; at most
+ *    MAX_CATEGORIES, later ones count as unknown).
  * 3. An input becomes a vector: a numeric field is scaled to [0, 1] by its range (0 when the range
  *    is 0), a missing one sits at 0.5, halfway from anything; a categorical field is one component
  *    per known value, 1/√2 where the input has that value, so two different values are 1 apart and
@@ -22,12 +23,17 @@ export type Flat = Map<string, unknown>;
 /** Fields of an input, nested ones by their dotted path; at most this many levels deep. */
 const MAX_DEPTH = 10;
 
+/**
+ * The input's fields by dotted path. Keys holding a dot are left out (no path could name them
+ * unambiguously, in a rule or in SQL), and so is what lies deeper than MAX_DEPTH.
+ */
 export function flatten(input: unknown): Flat {
   const flat: Flat = new Map();
   const walk = (value: unknown, path: string, depth: number) => {
-    if (typeof value === 'object' && value !== null && depth < MAX_DEPTH) {
+    if (typeof value === 'object' && value !== null) {
+      if (depth >= MAX_DEPTH) return;
       const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
-      for (const [key, child] of entries) walk(child, path ? `${path}.${key}` : key, depth + 1);
+      for (const [key, child] of entries) if (!key.includes('.')) walk(child, path ? `${path}.${key}` : key, depth + 1);
       return;
     }
     if (path) flat.set(path, value);
@@ -36,6 +42,10 @@ export function flatten(input: unknown): Flat {
   return flat;
 }
 
+/** Bounds on a workflow's sample space, so free text or ids in inputs cannot make vectors huge. */
+export const MAX_FIELDS = 200;
+export const MAX_CATEGORIES = 50;
+
 export type FieldSpec = { name: string; kind: 'numeric'; min: number; max: number } | { name: string; kind: 'categorical'; values: string[] };
 
 /** A categorical value as one comparable text: strings as themselves, the rest as JSON (`true`, `null`, `12`). */
@@ -43,18 +53,19 @@ export const categoryOf = (value: unknown) => (typeof value === 'string' ? value
 
 export const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
-/** The space of a set of samples, as the sample space table keeps it (tests and benches build it this way). */
+/** The space of samples labelled in this order, as the sample space table keeps it (tests and benches build it this way). */
 export function fieldSpecs(samples: readonly Flat[]): FieldSpec[] {
   const seen = new Map<string, { min: number; max: number; numeric: boolean; categories: Set<string> }>();
   for (const sample of samples) {
     for (const [name, value] of sample) {
+      if (!seen.has(name) && seen.size >= MAX_FIELDS) continue;
       const field = seen.get(name) ?? { min: Infinity, max: -Infinity, numeric: true, categories: new Set<string>() };
       if (isNumber(value)) {
         field.min = Math.min(field.min, value);
         field.max = Math.max(field.max, value);
       } else {
         field.numeric = false;
-        field.categories.add(categoryOf(value));
+        if (field.categories.size < MAX_CATEGORIES) field.categories.add(categoryOf(value));
       }
       seen.set(name, field);
     }

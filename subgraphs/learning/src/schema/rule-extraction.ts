@@ -46,6 +46,9 @@ RuleCandidate.implement({
     algorithm: t.expose('algorithm', { type: RuleAlgorithm }),
     expression: t.exposeString('expression', { description: 'True means the node’s "true" outcome, e.g. `temperature > 80 AND vibration > 50`.' }),
     precision: t.exposeFloat('precision', { description: 'Held out: of the samples it matches, the share that are "true". Becomes the node’s rule confidence when promoted.' }),
+    negativePredictiveValue: t.exposeFloat('negativePredictiveValue', {
+      description: 'Held out: of the samples it does not match, the share that are "false". Becomes the node’s rule confidence when the rule says false.',
+    }),
     recall: t.exposeFloat('recall', { description: 'Held out: of the "true" samples, the share it matches.' }),
     f1: t.exposeFloat('f1'),
     accuracy: t.exposeFloat('accuracy', { description: 'Held out: the share of samples it decides right.' }),

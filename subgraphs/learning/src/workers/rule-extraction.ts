@@ -4,7 +4,7 @@ import type { Logger } from '@judgify/runtime/logger';
 import { Counter, Histogram } from '@judgify/runtime/metrics';
 import type { LiveUpdates } from '@judgify/runtime/pubsub';
 import { WorkLoop } from '@judgify/runtime/work-loop';
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Registry } from 'prom-client';
 import * as tables from '../db/schema.ts';
 import { executions, ruleCandidates, ruleExtractionJobs, type RuleExtractionJobRow } from '../db/schema.ts';
@@ -24,11 +24,13 @@ export function extractionMetrics(registry: Registry) {
   };
 }
 
-/** A job is its worker's for this long, renewed as it makes progress; a worker that died gives it back. */
-const LEASE_MS = 60_000;
+/** A job is its worker's for this long (by the database's clock), renewed as it makes progress; a worker that died gives it back. */
+const leaseFromNow = sql`now() + interval '60 seconds'`;
 /** Tries a job gets when its worker keeps dying under it (out of memory, say) before it is marked failed. */
 const MAX_ATTEMPTS = 3;
 class WorkerStopping extends Error {}
+/** The job's lease ran out and another worker took it: this one's work on it is void. */
+class LeaseLost extends Error {}
 
 const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unknown>> }).rows;
 
@@ -80,13 +82,12 @@ export class RuleExtractionWorker {
 
   private async claim(): Promise<RuleExtractionJobRow | undefined> {
     const { db } = this.options;
-    const lease = new Date(Date.now() + LEASE_MS);
     const due = sql`select ${ruleExtractionJobs.id} from ${ruleExtractionJobs}
       where ${ruleExtractionJobs.status} = 'QUEUED' or (${ruleExtractionJobs.status} = 'RUNNING' and ${ruleExtractionJobs.leaseUntil} < now())
       order by ${ruleExtractionJobs.createdAt} limit 1 for update skip locked`;
     const [claimed] = rowsOf(
       await db.execute(
-        sql`update ${ruleExtractionJobs} set status = 'RUNNING', lease_until = ${lease}, attempts = attempts + 1, started_at = coalesce(started_at, now()) where ${ruleExtractionJobs.id} in (${due}) returning id`,
+        sql`update ${ruleExtractionJobs} set status = 'RUNNING', lease_until = ${leaseFromNow}, attempts = attempts + 1, started_at = coalesce(started_at, now()) where ${ruleExtractionJobs.id} in (${due}) returning id`,
       ),
     );
     if (!claimed) return undefined;
@@ -98,8 +99,21 @@ export class RuleExtractionWorker {
     this.options.live.publish(RULE_EXTRACTION, job.tenantId, { jobId: job.id } satisfies JobNotice);
   }
 
+  /**
+   * Changes the job while this worker still holds it (its try, `attempts`, is the job's), in `tx`
+   * if given; a worker whose lease ran out and was taken over finds nothing to change and stops.
+   */
+  private async update(job: RuleExtractionJobRow, changes: Record<string, unknown>, tx: Pick<RuleExtractionOptions['db'], 'update'> = this.options.db): Promise<void> {
+    const changed = await tx
+      .update(ruleExtractionJobs)
+      .set(changes)
+      .where(and(eq(ruleExtractionJobs.id, job.id), eq(ruleExtractionJobs.status, 'RUNNING'), eq(ruleExtractionJobs.attempts, job.attempts)))
+      .returning({ id: ruleExtractionJobs.id });
+    if (!changed.length) throw new LeaseLost();
+  }
+
   private async finish(job: RuleExtractionJobRow, changes: Partial<RuleExtractionJobRow>): Promise<void> {
-    await this.options.db.update(ruleExtractionJobs).set({ ...changes, leaseUntil: null, finishedAt: new Date() }).where(eq(ruleExtractionJobs.id, job.id));
+    await this.update(job, { ...changes, leaseUntil: null, finishedAt: new Date() });
     this.announce(job);
   }
 
@@ -108,12 +122,14 @@ export class RuleExtractionWorker {
     this.announce(job);
     if (job.attempts > MAX_ATTEMPTS) {
       metrics.requests.inc({ result: 'failed' });
-      return this.finish(job, { status: 'FAILED', error: `Gave up after ${MAX_ATTEMPTS} tries: the worker running it stopped each time (see the learning service logs).` });
+      return this.finish(job, { status: 'FAILED', error: `Gave up after ${MAX_ATTEMPTS} tries: the worker running it stopped each time (see the learning service logs).` }).catch(() => undefined);
     }
     const samples = await db
       .select({ input: executions.inputData, label: executions.label })
       .from(executions)
-      .where(and(eq(executions.tenantId, job.tenantId), eq(executions.workflowId, job.workflowId), isNotNull(executions.label)));
+      .where(and(eq(executions.tenantId, job.tenantId), eq(executions.workflowId, job.workflowId), isNotNull(executions.label)))
+      // In one order every time, so the seed splits the same samples the same way on every try.
+      .orderBy(asc(executions.id));
     try {
       const result = await extractRules({
         samples: samples.map((sample) => ({ input: sample.input, label: sample.label! })),
@@ -123,11 +139,13 @@ export class RuleExtractionWorker {
         onAlgorithm: (algorithm, seconds) => metrics.duration.observe({ algorithm }, seconds),
         onProgress: async (progress) => {
           if (!this.loop.running) throw new WorkerStopping();
-          await db.update(ruleExtractionJobs).set({ progress, leaseUntil: new Date(Date.now() + LEASE_MS) }).where(eq(ruleExtractionJobs.id, job.id));
+          await this.update(job, { progress, leaseUntil: leaseFromNow });
           this.announce(job);
         },
       });
       await db.transaction(async (tx) => {
+        // The job first: only the worker holding it stores candidates.
+        await this.update(job, { status: 'SUCCEEDED', progress: 1, split: result.split, notes: result.notes, leaseUntil: null, finishedAt: new Date() }, tx);
         if (result.candidates.length) {
           await tx.insert(ruleCandidates).values(
             result.candidates.map((candidate) => ({
@@ -144,27 +162,27 @@ export class RuleExtractionWorker {
             })),
           );
         }
-        await tx.update(ruleExtractionJobs).set({ status: 'SUCCEEDED', progress: 1, split: result.split, notes: result.notes, leaseUntil: null, finishedAt: new Date() }).where(eq(ruleExtractionJobs.id, job.id));
       });
       metrics.requests.inc({ result: 'succeeded' });
       this.announce(job);
     } catch (error) {
+      if (error instanceof LeaseLost) {
+        this.options.logger.warn({ jobId: job.id }, 'rule extraction job was taken over by another worker after its lease ran out; leaving it to that worker');
+        return;
+      }
       if (error instanceof WorkerStopping) {
         // Not a try that failed: the job goes back as it was queued, and the next worker starts it afresh.
-        await db
-          .update(ruleExtractionJobs)
-          .set({ status: 'QUEUED', progress: 0, leaseUntil: null, attempts: sql`${ruleExtractionJobs.attempts} - 1` })
-          .where(eq(ruleExtractionJobs.id, job.id));
+        await this.update(job, { status: 'QUEUED', progress: 0, leaseUntil: null, attempts: sql`${ruleExtractionJobs.attempts} - 1` }).catch(() => undefined);
         this.announce(job);
         return;
       }
       if (error instanceof ExtractionRefused) {
         metrics.requests.inc({ result: 'refused' });
-        return this.finish(job, { status: 'FAILED', error: error.message });
+        return this.finish(job, { status: 'FAILED', error: error.message }).catch(() => undefined);
       }
       metrics.requests.inc({ result: 'failed' });
       this.options.logger.error({ err: error, jobId: job.id }, 'rule extraction failed');
-      return this.finish(job, { status: 'FAILED', error: 'Rule extraction failed unexpectedly; the learning service log has the details. Start it again.' });
+      await this.finish(job, { status: 'FAILED', error: 'Rule extraction failed unexpectedly; the learning service log has the details. Start it again.' }).catch(() => undefined);
     }
   }
 }

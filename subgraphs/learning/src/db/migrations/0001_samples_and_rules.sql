@@ -44,6 +44,7 @@ CREATE TABLE "learning"."rule_candidates" (
 	"algorithm" text NOT NULL,
 	"expression" text NOT NULL,
 	"precision" double precision NOT NULL,
+	"negative_predictive_value" double precision NOT NULL,
 	"recall" double precision NOT NULL,
 	"f1" double precision NOT NULL,
 	"accuracy" double precision NOT NULL,
@@ -92,15 +93,8 @@ CREATE TABLE "learning"."sample_vectors" (
 	"execution_id" uuid PRIMARY KEY NOT NULL,
 	"tenant_id" text NOT NULL,
 	"workflow_id" uuid NOT NULL,
-	"embedding" real[] NOT NULL
-);
---> statement-breakpoint
-CREATE TABLE "learning"."vector_spaces" (
-	"tenant_id" text NOT NULL,
-	"workflow_id" uuid NOT NULL,
 	"signature" text NOT NULL,
-	"covered_until" timestamp (3) with time zone,
-	CONSTRAINT "vector_spaces_tenant_id_workflow_id_pk" PRIMARY KEY("tenant_id","workflow_id")
+	"embedding" real[] NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX "executions_samples_idx" ON "learning"."executions" USING btree ("tenant_id","workflow_id","labelled_at") WHERE "learning"."executions"."label" is not null;--> statement-breakpoint
@@ -110,4 +104,4 @@ CREATE INDEX "outbox_unconfirmed_idx" ON "learning"."outbox" USING btree ("event
 CREATE INDEX "rule_candidates_job_idx" ON "learning"."rule_candidates" USING btree ("job_id","f1");--> statement-breakpoint
 CREATE INDEX "rule_extraction_jobs_due_idx" ON "learning"."rule_extraction_jobs" USING btree ("created_at") WHERE "learning"."rule_extraction_jobs"."status" in ('QUEUED', 'RUNNING');--> statement-breakpoint
 CREATE INDEX "rule_extraction_jobs_tenant_idx" ON "learning"."rule_extraction_jobs" USING btree ("tenant_id","created_at","id");--> statement-breakpoint
-CREATE INDEX "sample_vectors_workflow_idx" ON "learning"."sample_vectors" USING btree ("tenant_id","workflow_id");
+CREATE INDEX "sample_vectors_space_idx" ON "learning"."sample_vectors" USING btree ("tenant_id","workflow_id","signature");

@@ -50,6 +50,8 @@ export function stratifiedSplit<T extends { positive: boolean }>(examples: reado
 
 export interface RuleScore {
   precision: number;
+  /** Of the examples it does not match, the share that are negative: how sure it is when it says false. */
+  negativePredictiveValue: number;
   recall: number;
   f1: number;
   accuracy: number;
@@ -73,9 +75,11 @@ export function scoreRule(expression: string, examples: readonly Example[]): Rul
     else trueNegative++;
   }
   const precision = truePositive + falsePositive ? truePositive / (truePositive + falsePositive) : 0;
+  const negativePredictiveValue = trueNegative + falseNegative ? trueNegative / (trueNegative + falseNegative) : 0;
   const recall = truePositive + falseNegative ? truePositive / (truePositive + falseNegative) : 0;
   return {
     precision,
+    negativePredictiveValue,
     recall,
     f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
     accuracy: examples.length ? (truePositive + trueNegative) / examples.length : 0,

@@ -42,12 +42,17 @@ describe('the split and the scores', () => {
     expect(stratifiedSplit(examples, 43).test.map((example) => example.input)).not.toEqual(first.test.map((example) => example.input));
   });
 
-  it('scores a rule by precision, recall, F1, accuracy and support', () => {
+  it('scores a rule by precision, negative predictive value, recall, F1, accuracy and support', () => {
     expect(scoreRule('temperature > 80 AND vibration > 50', examples)).toMatchObject({ precision: 1, recall: 1, f1: 1, accuracy: 1 });
     const loose = scoreRule('temperature > 80', examples);
     expect(loose.precision).toBeLessThan(1);
     expect(loose.recall).toBe(1);
     expect(loose.support).toBe(examples.filter((example) => (example.input.temperature as number) > 80).length);
+    // Loose, it misses no positive: when it says false, it is right.
+    expect(loose.negativePredictiveValue).toBe(1);
+    const strict = scoreRule('temperature > 80 AND vibration > 50 AND line == "L3"', examples);
+    expect(strict.precision).toBe(1);
+    expect(strict.negativePredictiveValue).toBeLessThan(1);
   });
 });
 
