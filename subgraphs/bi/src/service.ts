@@ -13,6 +13,8 @@ export function startBiService(config: BiConfig, options: { host?: string; inMem
     port: config.BI_PORT,
     tables,
     migrationsFolder,
+    outbox: tables.outbox,
+    inbox: tables.inbox,
     createApp,
     ...options,
   });

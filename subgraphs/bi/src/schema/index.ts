@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
 import './dashboard.ts';
+import './metrics.ts';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
