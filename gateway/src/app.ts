@@ -143,6 +143,8 @@ export async function createGatewayApp(options: GatewayAppOptions) {
   const federated = createFederatedSubscriber({
     gateway,
     mintIdentity,
+    mintGrant: (identity, subgraph, requestId) => delegation.mint(identity, subgraph, requestId),
+    grantRenewalMs: (config.DELEGATION_TTL_SECONDS * 1000) / 3,
     webSocketUrlOf: (name, routingUrl) => (config.subgraphUrls[name] ?? routingUrl).replace(/^http/, 'ws'),
     metrics: {
       active: new Gauge({ name: 'graphql_subscriptions_active', help: 'Open federated upstream subscriptions by owning subgraph and root field', labelNames: ['subgraph', 'field'], registers: [metrics.registry] }),

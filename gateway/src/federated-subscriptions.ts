@@ -2,7 +2,7 @@ import { buildOperationContext, executeQueryPlan, type ApolloGateway, type Graph
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { FetchNode, QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { Identity } from '@judgify/runtime/identity';
-import { IDENTITY_HEADER } from '@judgify/runtime/identity';
+import { DELEGATION_HEADER, IDENTITY_HEADER } from '@judgify/runtime/identity';
 import { GraphQLError, Kind, print, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -28,6 +28,13 @@ interface GatewayInternals {
 export interface FederatedSubscriptionOptions {
   gateway: ApolloGateway;
   mintIdentity(identity: Identity, subgraph: string): Promise<string>;
+  /**
+   * A delegation grant for the stream's identity, so the owning subgraph can call the supergraph
+   * while it serves the subscription (a live dashboard rerunning its views). Grants are short: a
+   * fresh one goes out in a ping every `grantRenewalMs` while the subscription lives.
+   */
+  mintGrant(identity: Identity, subgraph: string, requestId: string): string;
+  grantRenewalMs: number;
   /** The subgraph's graphql-ws URL, from its routing URL. */
   webSocketUrlOf(subgraph: string, routingUrl: string): string;
   metrics: { active: Gauge<'subgraph' | 'field'>; events: Counter<'subgraph' | 'field'>; resolution: Histogram<'subgraph' | 'field'> };
@@ -85,12 +92,25 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
     const primaryVariables = Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in variables).map((name) => [name, variables[name]]));
     const token = await options.mintIdentity(request.context.identity, primary.serviceName);
     if (closing()) return;
+    const grant = () => options.mintGrant(request.context.identity, primary.serviceName, request.context.requestId ?? '');
+    let renewal: NodeJS.Timeout | undefined;
     const client = createClient({
       url: options.webSocketUrlOf(primary.serviceName, owner.url),
       webSocketImpl: WebSocket,
-      connectionParams: { [IDENTITY_HEADER]: token },
+      connectionParams: () => ({ [IDENTITY_HEADER]: token, [DELEGATION_HEADER]: grant() }),
       lazy: true,
       retryAttempts: 0,
+      on: {
+        connected: (socket) => {
+          clearInterval(renewal);
+          const upstreamSocket = socket as WebSocket;
+          renewal = setInterval(() => {
+            if (upstreamSocket.readyState === WebSocket.OPEN) upstreamSocket.send(JSON.stringify({ type: 'ping', payload: { [DELEGATION_HEADER]: grant() } }));
+          }, options.grantRenewalMs);
+          renewal.unref();
+        },
+        closed: () => clearInterval(renewal),
+      },
     });
     const upstream = upstreamEvents(client, { query: primary.operation, variables: primaryVariables });
     opened(upstream);
@@ -123,6 +143,7 @@ export function createFederatedSubscriber(options: FederatedSubscriptionOptions)
       yield* mapInOrder(namingFailures(upstream, primary.serviceName), resolve, EVENTS_IN_FLIGHT);
     } finally {
       options.metrics.active.dec(labels);
+      clearInterval(renewal);
       await upstream.return?.(undefined);
       await client.dispose();
     }

@@ -5,7 +5,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import { WebSocketServer } from 'ws';
 import { Gauge, type Metrics } from './metrics.ts';
 import { createIdentityVerifier } from './forwarded-identity.ts';
-import { IDENTITY_HEADER, type Identity } from './identity.ts';
+import { DELEGATION_HEADER, IDENTITY_HEADER, type Identity } from './identity.ts';
 import { documentProblem } from './use-input-guards.ts';
 import type { Logger } from './logger.ts';
 import type { SubgraphYoga } from './subgraph-yoga.ts';
@@ -20,12 +20,19 @@ export function subscriptionGauge(metrics: Metrics): Gauge<'field'> {
 /**
  * graphql-ws (`graphql-transport-ws`) on the subgraph's /graphql, for the gateway's upstream
  * subscriptions. The gateway-minted identity comes in the connection_init payload; a connection
- * without a valid one is closed with 4403 Forbidden before any operation runs.
+ * without a valid one is closed with 4403 Forbidden before any operation runs. A delegation grant
+ * may come with it, renewed in ping payloads while the connection lives (grants last a minute, a
+ * live dashboard for hours): the context's `delegation` is always the latest.
  */
 export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { keys: JWTVerifyGetKey; audience: string; logger: Logger; active: Gauge<'field'> }) {
   const verify = createIdentityVerifier(options.keys, options.audience);
   const sockets = new WebSocketServer({ server, path: '/graphql' });
   const identities = new WeakMap<object, Identity>();
+  const grants = new WeakMap<object, { latest?: string }>();
+  const grantIn = (payload: unknown) => {
+    const grant = (payload as Record<string, unknown> | null | undefined)?.[DELEGATION_HEADER];
+    return typeof grant === 'string' ? grant : undefined;
+  };
   const { active } = options;
   // Per connection: the root field of each subscription it runs, until the subscription ends.
   const running = new WeakMap<object, Map<string, string>>();
@@ -41,12 +48,19 @@ export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, optio
           return false;
         }
         identities.set(context.extra.socket, verified.identity);
+        grants.set(context.extra.socket, { latest: grantIn(context.connectionParams) });
         return true;
+      },
+      onPing: (context, payload) => {
+        const renewed = grantIn(payload);
+        const held = grants.get(context.extra.socket);
+        if (renewed && held) held.latest = renewed;
       },
       onSubscribe: async (context, _id, payload) => {
         const problem = documentProblem(payload.query);
         if (problem) return [new GraphQLError(problem.message, { extensions: { code: problem.code } })];
-        const enveloped = yoga.getEnveloped({ identity: identities.get(context.extra.socket), params: payload });
+        const held = grants.get(context.extra.socket);
+        const enveloped = yoga.getEnveloped({ identity: identities.get(context.extra.socket), delegation: () => held?.latest, params: payload });
         const document = enveloped.parse(payload.query);
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length) return errors;

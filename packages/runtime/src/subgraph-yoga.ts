@@ -23,7 +23,12 @@ export interface RequestContext {
   identity: Identity;
   requestId: string;
   log: Logger;
-  /** The grant to call the supergraph as this request's user (see the runtime's supergraph client). */
+  /**
+   * The grant to call the supergraph as this request's user (see the runtime's supergraph client).
+   * Over a WebSocket it is a getter, the latest grant the gateway renewed on the connection: a
+   * subgraph that calls the supergraph from a subscription extends the context in place
+   * (`Object.assign`), since a spread would keep the grant of the moment it subscribed.
+   */
   delegation?: string;
 }
 
@@ -77,15 +82,13 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
       useEntityGuard(),
     ],
     // Over HTTP the identity comes with the request; over a WebSocket, from its connection.
-    context: ({ request, identity }: { request?: Request; identity?: Identity }) => {
+    context: ({ request, identity, delegation }: { request?: Request; identity?: Identity; delegation?: () => string | undefined }) => {
       const requestId = request ? requestIdOf(request) : randomUUID();
       const forwarded: ForwardedRequest = identity ? { identity } : forwardedRequestOf(request);
-      return options.extendContext({
-        identity: forwarded.identity,
-        delegation: forwarded.delegation,
-        requestId,
-        log: requestLogger(options.logger, requestId, forwarded.identity),
-      });
+      const base: RequestContext = { identity: forwarded.identity, requestId, log: requestLogger(options.logger, requestId, forwarded.identity) };
+      if (delegation) Object.defineProperty(base, 'delegation', { get: delegation, enumerable: true });
+      else base.delegation = forwarded.delegation;
+      return options.extendContext(base);
     },
   });
 }

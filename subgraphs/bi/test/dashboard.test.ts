@@ -2,7 +2,7 @@ import type { Identity } from '@judgify/runtime/identity';
 import { identities } from '@judgify/runtime/testing';
 import { createTestSubgraph, describeSubgraphBasics, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
+import { createBiApp } from './support.ts';
 import * as tables from '../src/db/schema.ts';
 import { schema } from '../src/schema/index.ts';
 import { migrationsFolder } from '../src/service.ts';
@@ -12,7 +12,9 @@ const initechOperator: Identity = { userId: 'ivan', tenantId: 'initech', roles: 
 const successRateView = {
   title: 'Success rate by workflow',
   query: 'query SuccessRate { workflows(first: 50) { name successRate } }',
-  chart: { type: 'BAR', spec: { mark: 'bar', encoding: { x: { field: 'name' }, y: { field: 'successRate' } } } },
+  variables: null,
+  dataPath: 'workflows',
+  chart: { type: 'BAR', spec: { data: { name: 'rows' }, mark: 'bar', encoding: { x: { field: 'name', type: 'nominal' }, y: { field: 'successRate', type: 'quantitative' } } } },
 };
 const judgmentCountView = { title: 'Judgments today', query: '{ workflows { id } }', chart: { type: 'KPI' } };
 
@@ -20,14 +22,14 @@ const CREATE = /* GraphQL */ `
   mutation Create($input: CreateDashboardInput!) {
     createDashboard(input: $input) {
       id name description createdAt updatedAt createdBy cursor
-      views { title query chart { type spec } }
+      views { id title query variables dataPath chart { type spec } }
     }
   }
 `;
 
 let subgraph: TestSubgraph<typeof tables>;
 beforeAll(async () => {
-  subgraph = await createTestSubgraph({ service: 'bi', tables, migrationsFolder, createApp });
+  subgraph = await createTestSubgraph({ service: 'bi', tables, migrationsFolder, outbox: tables.outbox, createApp: createBiApp() });
 });
 afterAll(() => subgraph.close());
 
@@ -56,8 +58,9 @@ describe('bi subgraph', () => {
       name: 'Line 3',
       description: 'shift overview',
       createdBy: 'otto',
-      views: [successRateView, { ...judgmentCountView, chart: { type: 'KPI', spec: null } }],
+      views: [successRateView, { ...judgmentCountView, variables: null, dataPath: null, chart: { type: 'KPI', spec: null } }],
     });
+    expect(new Set(dashboard.views.map((view: { id: string }) => view.id)).size).toBe(2);
     expect(dashboard.createdAt).toBe(dashboard.updatedAt);
 
     const read = await subgraph.execute(
@@ -112,11 +115,11 @@ describe('bi subgraph', () => {
     const result = await create({
       name: '',
       description: 'd'.repeat(501),
-      views: [{ ...successRateView, title: '' }, { ...judgmentCountView, query: 'mutation { deleteWorkflow(id: "x") }' }, { ...judgmentCountView, query: '{ workflows {' }],
+      views: [{ ...successRateView, title: '' }, { ...judgmentCountView, query: 'mutation { deleteWorkflow(id: "x") { id } }' }, { ...judgmentCountView, query: '{ workflows {' }],
     });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(problemPaths(result)).toEqual(['input.name', 'input.description', 'input.views[0].title', 'input.views[1].query', 'input.views[2].query']);
-    expect(result.errors?.[0]?.message).toContain('input.views[2].query: query is not a valid GraphQL document: Syntax Error');
+    expect(result.errors?.[0]?.message).toContain('input.views[2].query: query is not a valid GraphQL document: Expected Name, found <EOF>');
   });
 
   it('refuses more than 12 views', async () => {

@@ -3,7 +3,7 @@ import { createEvent, type EventEnvelope, type InProcessBus } from '@judgify/run
 import { identities, silentLogger } from '@judgify/runtime/testing';
 import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
+import { createBiApp } from './support.ts';
 import * as tables from '../src/db/schema.ts';
 import { ingestFeedbackRecorded, ingestJudgmentCompleted, type IngestDeps } from '../src/domain/metrics/ingest.ts';
 import { pruneMetrics } from '../src/domain/metrics/retention.ts';
@@ -31,7 +31,7 @@ const STATS = /* GraphQL */ `
 let subgraph: TestSubgraph<typeof tables>;
 let ingest: IngestDeps;
 beforeAll(async () => {
-  subgraph = await createTestSubgraph({ service: 'bi', tables, migrationsFolder, createApp });
+  subgraph = await createTestSubgraph({ service: 'bi', tables, migrationsFolder, outbox: tables.outbox, createApp: createBiApp() });
   ingest = { db: subgraph.infrastructure.database.db, logger: silentLogger, changed: () => {} };
 });
 afterAll(() => subgraph.close());

@@ -14,10 +14,14 @@ export interface StoredChart {
   spec?: Record<string, unknown> | null;
 }
 
-/** One element of `dashboards.views`, as validated on write. */
+/** One element of `dashboards.views`, as validated on write (see domain/views/check-view.ts). */
 export interface StoredDashboardView {
+  id: string;
   title: string;
   query: string;
+  variables?: Record<string, unknown> | null;
+  /** Where in the query's result the chart's rows are. */
+  dataPath?: string | null;
   chart: StoredChart;
 }
 

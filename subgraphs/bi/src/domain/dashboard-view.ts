@@ -1,56 +1,31 @@
-import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { z } from 'zod';
 import { chartTypes } from '../db/schema.ts';
 
-const MAX_VIEWS = 12;
+export const MAX_VIEWS = 12;
 const MAX_QUERY_LENGTH = 20_000;
-const MAX_QUERY_TOKENS = 2_000;
-
-function describeSyntaxError(error: unknown): string {
-  // graphql-js recurses per nesting level: an absurdly nested document overflows the stack.
-  if (error instanceof RangeError) return 'it is nested too deeply';
-  if (!(error instanceof GraphQLError)) throw error;
-  const where = error.locations?.[0];
-  return where ? `${error.message} (line ${where.line}, column ${where.column})` : error.message;
-}
-
-/**
- * A view's query runs against the supergraph with the viewer's identity every time the
- * dashboard refreshes, so only a single read-only operation may be saved.
- */
-function checkReadOnlyQuery(query: string, context: z.RefinementCtx<string>): void {
-  let document: DocumentNode;
-  try {
-    document = parse(query, { maxTokens: MAX_QUERY_TOKENS });
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: `query is not a valid GraphQL document: ${describeSyntaxError(error)}` });
-    return;
-  }
-  const foreign = document.definitions.filter(
-    (definition) => definition.kind !== Kind.OPERATION_DEFINITION && definition.kind !== Kind.FRAGMENT_DEFINITION,
-  );
-  if (foreign.length > 0) {
-    context.addIssue({ code: 'custom', message: 'query may contain only one query operation and its fragments, not type definitions' });
-  }
-  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  const [operation] = operations;
-  if (operations.length !== 1 || !operation) {
-    context.addIssue({ code: 'custom', message: `query must contain exactly one operation; found ${operations.length}` });
-  } else if (operation.operation !== 'query') {
-    context.addIssue({ code: 'custom', message: `query must be a read-only query operation, not a ${operation.operation}` });
-  }
-}
+const MAX_VARIABLES_BYTES = 10_000;
 
 const chartInput = z.object({
   type: z.enum(chartTypes, { error: `chart type must be one of ${chartTypes.join(', ')}` }),
-  spec: z.record(z.string(), z.unknown(), { error: 'chart spec must be a JSON object (Vega-Lite or equivalent)' }).nullish(),
+  spec: z.record(z.string(), z.unknown(), { error: 'chart spec must be a JSON object (a Vega-Lite spec)' }).nullish(),
 });
 
-const dashboardViewInput = z.object({
+/**
+ * The shape of a view as given; what its query and chart mean is checked against the supergraph
+ * by `checkView`.
+ */
+export const dashboardViewInput = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(120, 'title must be at most 120 characters'),
-  query: z.string().max(MAX_QUERY_LENGTH, `query must be at most ${MAX_QUERY_LENGTH} characters`).superRefine(checkReadOnlyQuery),
+  query: z.string().trim().min(1, 'query must not be empty').max(MAX_QUERY_LENGTH, `query must be at most ${MAX_QUERY_LENGTH} characters`),
+  variables: z
+    .record(z.string(), z.unknown(), { error: 'variables must be a JSON object' })
+    .refine((variables) => JSON.stringify(variables).length <= MAX_VARIABLES_BYTES, `variables must be at most ${MAX_VARIABLES_BYTES} bytes of JSON`)
+    .nullish(),
+  dataPath: z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/, 'dataPath must be dotted field names, e.g. "judgmentMetrics.points"').max(300).nullish(),
   chart: chartInput,
 });
+
+export type DashboardViewInput = z.infer<typeof dashboardViewInput>;
 
 /**
  * The count is a refinement rather than `.max()`: zod checks an array's length before its

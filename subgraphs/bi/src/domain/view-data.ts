@@ -19,9 +19,9 @@ export interface ViewData {
  * show what its viewer could not read. A failure is reported on the view, never failing the
  * dashboard around it.
  */
-export async function runViewQuery(supergraph: SupergraphClient, on: DelegatedRequest, query: string): Promise<ViewData> {
+export async function runViewQuery(supergraph: SupergraphClient, on: DelegatedRequest, query: string, variables?: Record<string, unknown> | null): Promise<ViewData> {
   try {
-    const result = await supergraph.execute(on, query);
+    const result = await supergraph.execute(on, query, { variables: variables ?? undefined });
     return {
       data: result.data ?? null,
       errors: (result.errors ?? []).map((error) => ({

@@ -9,7 +9,7 @@ export const ChartSpec = builder.objectRef<StoredChart>('ChartSpec').implement({
     spec: t.field({
       type: 'JSON',
       nullable: true,
-      description: 'A Vega-Lite (or equivalent) spec; null to draw the chart type with defaults.',
+      description: 'A Vega-Lite v6 spec drawing the dataset "rows" (the data at the view\'s dataPath); null to draw the chart type with defaults.',
       resolve: (chart) => chart.spec ?? null,
     }),
   }),
@@ -18,6 +18,6 @@ export const ChartSpec = builder.objectRef<StoredChart>('ChartSpec').implement({
 export const ChartSpecInput = builder.inputType('ChartSpecInput', {
   fields: (t) => ({
     type: t.field({ type: ChartType, required: true }),
-    spec: t.field({ type: 'JSON', description: 'A JSON object: a Vega-Lite (or equivalent) spec.' }),
+    spec: t.field({ type: 'JSON', description: 'A Vega-Lite v6 spec with "data": {"name": "rows"}, reading only fields the query returns at dataPath.' }),
   }),
 });

@@ -1,7 +1,10 @@
 import { builder } from '../builder.ts';
 import type { DashboardRow } from '../db/schema.ts';
-import { createDashboard, dashboardCursor, listDashboards } from '../domain/dashboard.ts';
-import { DashboardView, DashboardViewInput } from './dashboard-view.ts';
+import { addDashboardView, createDashboard, dashboardCursor, listDashboards, removeDashboardView, reorderDashboardViews, type DashboardViewInput as ViewInput } from '../domain/dashboard.ts';
+import { DASHBOARD_CHANGED } from '../domain/live.ts';
+import { dashboardUpdates, type DashboardUpdate as Update, type ViewSnapshot as Snapshot } from '../domain/live-dashboard.ts';
+import type { Context } from '../context.ts';
+import { DashboardView, DashboardViewInput, ViewDataError } from './dashboard-view.ts';
 
 export const Dashboard = builder.objectRef<DashboardRow>('Dashboard').implement({
   description: 'A saved set of up to 12 views, shared within your tenant.',
@@ -57,11 +60,78 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/** After a change commits: live subscribers of this dashboard, on any replica, reload it. */
+function announced(context: Context, row: DashboardRow): DashboardRow {
+  context.deps.live.publish(DASHBOARD_CHANGED, row.tenantId, { dashboardId: row.id });
+  return row;
+}
+
+const asViewInput = (view: { title: string; query: string; variables?: unknown; dataPath?: string | null; chart: { type: string; spec?: unknown } }): ViewInput => view;
+
 builder.mutationFields((t) => ({
   createDashboard: t.field({
     type: Dashboard,
     authScopes: { operator: true },
     args: { input: t.arg({ type: CreateDashboardInput, required: true }) },
-    resolve: (_root, { input }, context) => createDashboard(context.deps, context.identity, input),
+    resolve: async (_root, { input }, context) => announced(context, await createDashboard(context.deps, context.identity, input)),
+  }),
+  addDashboardView: t.field({
+    type: Dashboard,
+    authScopes: { operator: true },
+    description: 'Adds a view (a generated one, or hand-written) at `position` (0 first; last by default). A dashboard holds at most 12.',
+    args: { dashboardId: t.arg.id({ required: true }), view: t.arg({ type: DashboardViewInput, required: true }), position: t.arg.int() },
+    resolve: async (_root, args, context) => announced(context, await addDashboardView(context.deps, context.identity, String(args.dashboardId), asViewInput(args.view), args.position)),
+  }),
+  reorderDashboardViews: t.field({
+    type: Dashboard,
+    authScopes: { operator: true },
+    description: "Puts the dashboard's views in this order; `viewIds` names each view exactly once.",
+    args: { dashboardId: t.arg.id({ required: true }), viewIds: t.arg.idList({ required: true }) },
+    resolve: async (_root, args, context) => announced(context, await reorderDashboardViews(context.deps, context.identity, String(args.dashboardId), args.viewIds.map(String))),
+  }),
+  removeDashboardView: t.field({
+    type: Dashboard,
+    authScopes: { operator: true },
+    args: { dashboardId: t.arg.id({ required: true }), viewId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => announced(context, await removeDashboardView(context.deps, context.identity, String(args.dashboardId), String(args.viewId))),
   }),
 }));
+
+const DashboardUpdateReason = builder.enumType('DashboardUpdateReason', {
+  values: {
+    SNAPSHOT: { description: 'The first update: every view as it is now.' },
+    DATA_CHANGED: { description: 'Events changed these views’ data.' },
+    DASHBOARD_CHANGED: { description: 'Views were added, moved or removed: every view again.' },
+  } as const,
+});
+
+const ViewSnapshot = builder.objectRef<Snapshot>('DashboardViewSnapshot').implement({
+  description: "One view's fresh data.",
+  fields: (t) => ({
+    viewId: t.exposeID('viewId'),
+    title: t.exposeString('title'),
+    data: t.field({ type: 'JSON', nullable: true, resolve: (snapshot) => snapshot.data ?? null }),
+    dataErrors: t.field({ type: [ViewDataError], resolve: (snapshot) => snapshot.errors }),
+  }),
+});
+
+const DashboardUpdate = builder.objectRef<Update>('DashboardUpdate').implement({
+  description: 'A push of a live dashboard.',
+  fields: (t) => ({
+    reason: t.expose('reason', { type: DashboardUpdateReason }),
+    dashboard: t.field({ type: Dashboard, description: "The dashboard's definition now (its views' `data` would run their queries again: read `views` here instead).", resolve: (update) => update.dashboard }),
+    views: t.field({ type: [ViewSnapshot], description: 'Every view on SNAPSHOT and DASHBOARD_CHANGED; only the changed ones on DATA_CHANGED.', resolve: (update) => update.views }),
+  }),
+});
+
+builder.subscriptionField('dashboardUpdated', (t) =>
+  t.field({
+    type: DashboardUpdate,
+    authScopes: { viewer: true },
+    description:
+      "A dashboard of your tenant, live: every view's data on subscribe, then the views a judgment, feedback or delivery changed, within a second and at most once per view per 250 ms. Views run through the gateway with your tenant and roles.",
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, { id }, context) => dashboardUpdates(context.deps, context, context.identity.tenantId, String(id)),
+    resolve: (update: Update) => update,
+  }),
+);

@@ -71,4 +71,5 @@ CREATE INDEX "delivery_buckets_prune_idx" ON "bi"."delivery_buckets" USING btree
 CREATE INDEX "feedback_buckets_prune_idx" ON "bi"."feedback_buckets" USING btree ("size","bucket_start");--> statement-breakpoint
 CREATE INDEX "judgment_buckets_prune_idx" ON "bi"."judgment_buckets" USING btree ("size","bucket_start");--> statement-breakpoint
 CREATE INDEX "outbox_unpublished_idx" ON "bi"."outbox" USING btree ("position") WHERE "bi"."outbox"."published_at" is null;--> statement-breakpoint
-CREATE INDEX "outbox_unconfirmed_idx" ON "bi"."outbox" USING btree ("event_type","position") WHERE "bi"."outbox"."published_at" is not null and "bi"."outbox"."confirmed_at" is null;
+CREATE INDEX "outbox_unconfirmed_idx" ON "bi"."outbox" USING btree ("event_type","position") WHERE "bi"."outbox"."published_at" is not null and "bi"."outbox"."confirmed_at" is null;--> statement-breakpoint
+UPDATE "bi"."dashboards" SET "views" = (SELECT coalesce(jsonb_agg(view || jsonb_build_object('id', gen_random_uuid())), '[]'::jsonb) FROM jsonb_array_elements("views") AS view) WHERE jsonb_array_length("views") > 0;
