@@ -22,13 +22,13 @@ export function subscriptionGauge(metrics: Metrics): Gauge<'field'> {
  * subscriptions. The gateway-minted identity comes in the connection_init payload; a connection
  * without a valid one is closed with 4403 Forbidden before any operation runs. A delegation grant
  * may come with it, renewed in ping payloads while the connection lives (grants last a minute, a
- * live dashboard for hours): the context's `delegation` is always the latest.
+ * live dashboard for hours): the context's `renewedGrant` holds the latest.
  */
 export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, options: { keys: JWTVerifyGetKey; audience: string; logger: Logger; active: Gauge<'field'> }) {
   const verify = createIdentityVerifier(options.keys, options.audience);
   const sockets = new WebSocketServer({ server, path: '/graphql' });
   const identities = new WeakMap<object, Identity>();
-  const grants = new WeakMap<object, { latest?: string }>();
+  const grants = new WeakMap<object, { current?: string }>();
   const grantIn = (payload: unknown) => {
     const grant = (payload as Record<string, unknown> | null | undefined)?.[DELEGATION_HEADER];
     return typeof grant === 'string' ? grant : undefined;
@@ -48,19 +48,18 @@ export function serveSubgraphWebSocket(server: Server, yoga: SubgraphYoga, optio
           return false;
         }
         identities.set(context.extra.socket, verified.identity);
-        grants.set(context.extra.socket, { latest: grantIn(context.connectionParams) });
+        grants.set(context.extra.socket, { current: grantIn(context.connectionParams) });
         return true;
       },
       onPing: (context, payload) => {
         const renewed = grantIn(payload);
         const held = grants.get(context.extra.socket);
-        if (renewed && held) held.latest = renewed;
+        if (renewed && held) held.current = renewed;
       },
       onSubscribe: async (context, _id, payload) => {
         const problem = documentProblem(payload.query);
         if (problem) return [new GraphQLError(problem.message, { extensions: { code: problem.code } })];
-        const held = grants.get(context.extra.socket);
-        const enveloped = yoga.getEnveloped({ identity: identities.get(context.extra.socket), delegation: () => held?.latest, params: payload });
+        const enveloped = yoga.getEnveloped({ identity: identities.get(context.extra.socket), renewedGrant: grants.get(context.extra.socket), params: payload });
         const document = enveloped.parse(payload.query);
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length) return errors;

@@ -23,13 +23,14 @@ export interface RequestContext {
   identity: Identity;
   requestId: string;
   log: Logger;
-  /**
-   * The grant to call the supergraph as this request's user (see the runtime's supergraph client).
-   * Over a WebSocket it is a getter, the latest grant the gateway renewed on the connection: a
-   * subgraph that calls the supergraph from a subscription extends the context in place
-   * (`Object.assign`), since a spread would keep the grant of the moment it subscribed.
-   */
+  /** The grant to call the supergraph as this request's user (see the runtime's supergraph client). */
   delegation?: string;
+  /**
+   * Over a WebSocket: the latest grant the gateway sent on the connection. Grants last a minute
+   * and the gateway renews them while a subscription lives, so a subscription that calls the
+   * supergraph long after it started (a live dashboard) reads `current` each time.
+   */
+  renewedGrant?: { readonly current?: string };
 }
 
 export interface SubgraphYogaOptions<TContext extends RequestContext> {
@@ -82,13 +83,16 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
       useEntityGuard(),
     ],
     // Over HTTP the identity comes with the request; over a WebSocket, from its connection.
-    context: ({ request, identity, delegation }: { request?: Request; identity?: Identity; delegation?: () => string | undefined }) => {
+    context: ({ request, identity, renewedGrant }: { request?: Request; identity?: Identity; renewedGrant?: { current?: string } }) => {
       const requestId = request ? requestIdOf(request) : randomUUID();
       const forwarded: ForwardedRequest = identity ? { identity } : forwardedRequestOf(request);
-      const base: RequestContext = { identity: forwarded.identity, requestId, log: requestLogger(options.logger, requestId, forwarded.identity) };
-      if (delegation) Object.defineProperty(base, 'delegation', { get: delegation, enumerable: true });
-      else base.delegation = forwarded.delegation;
-      return options.extendContext(base);
+      return options.extendContext({
+        identity: forwarded.identity,
+        delegation: renewedGrant ? renewedGrant.current : forwarded.delegation,
+        renewedGrant,
+        requestId,
+        log: requestLogger(options.logger, requestId, forwarded.identity),
+      });
     },
   });
 }

@@ -54,7 +54,6 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   return createSubgraphYoga<Context>({
     ...infrastructure,
     schema,
-    // In place, not spread: over a WebSocket `delegation` is a getter for the latest renewed grant.
-    extendContext: (base) => Object.assign(base, { deps, loaders: createLoaders(deps, base) }),
+    extendContext: (base) => ({ ...base, deps, loaders: createLoaders(deps, base) }),
   });
 }

@@ -131,7 +131,11 @@ builder.subscriptionField('dashboardUpdated', (t) =>
     description:
       "A dashboard of your tenant, live: every view's data on subscribe, then the views a judgment, feedback or delivery changed, within a second and at most once per view per 250 ms. Views run through the gateway with your tenant and roles.",
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, { id }, context) => dashboardUpdates(context.deps, context, context.identity.tenantId, String(id)),
+    subscribe: (_root, { id }, context) => {
+      // Views rerun for as long as the subscription lives: with the grant the gateway last renewed.
+      const asSubscriber = { requestId: context.requestId, get delegation() { return context.renewedGrant?.current ?? context.delegation; } };
+      return dashboardUpdates(context.deps, asSubscriber, context.identity.tenantId, String(id));
+    },
     resolve: (update: Update) => update,
   }),
 );
