@@ -22,10 +22,11 @@ const modes: Array<[string, () => Promise<Deployment>]> = [['npm start (one proc
 if (testRedisUrl()) modes.unshift(['a process per service', () => startPlatform({ gatewayEnv: env, logLevel: 'info' })]);
 
 const GENERATE = `mutation($prompt: String!) { generateView(prompt: $prompt) { title interpretation query variables dataPath chart { type spec } data dataErrors { code message } source warnings } }`;
-const UPDATES = `subscription($id: ID!) { dashboardUpdated(id: $id) { reason dashboard { name } views { viewId title data dataErrors { code message } } } }`;
+const UPDATES = `subscription($id: ID!) { dashboardUpdated(id: $id) { reason changedViewIds dashboard { name } views { viewId title data dataErrors { code message } } } }`;
 
 interface Update {
   reason: string;
+  changedViewIds: string[];
   views: Array<{ viewId: string; data: any; dataErrors: Array<{ code: string; message: string }> }>;
 }
 
@@ -150,7 +151,7 @@ describe.each(modes)('BI views and live dashboards through the gateway (%s)', (_
       let pushed: (Update & { at: number }) | undefined;
       for (let index = updates.length; !pushed || hourlyCount(pushed.views[0]!.data) < expected; index++) pushed = await next(index + 1);
       expect(pushed.reason).toBe('DATA_CHANGED');
-      expect(pushed.views.map((entry) => entry.viewId)).toEqual([viewId]);
+      expect(pushed.changedViewIds).toEqual([viewId]);
       expect(pushed.views[0]!.dataErrors).toEqual([]);
       expect(pushed.at - judged).toBeLessThan(1_000);
     }
@@ -186,7 +187,7 @@ describe.each(modes)('BI views and live dashboards through the gateway (%s)', (_
     expect(latest()).toBe(before + burst);
     const pushes = updates.slice(1);
     // Only the view of the workflow judged is rerun; the other's data cannot have changed.
-    expect(pushes.every((update) => update.views.length === 1 && update.views[0]!.viewId === thisView!.id)).toBe(true);
+    expect(pushes.every((update) => update.changedViewIds.length === 1 && update.changedViewIds[0] === thisView!.id && update.views.length === 2)).toBe(true);
     expect(pushes.length).toBeLessThan(burst);
     for (let index = 1; index < pushes.length; index++) expect(pushes[index]!.at - pushes[index - 1]!.at).toBeGreaterThanOrEqual(240);
 
@@ -195,5 +196,11 @@ describe.each(modes)('BI views and live dashboards through the gateway (%s)', (_
     clients.push(foreign);
     const refused = await new Promise<unknown>((resolve) => foreign.subscribe({ query: UPDATES, variables: { id: dashboardId } }, { next: resolve, error: resolve, complete: () => resolve('complete') }));
     expect(JSON.stringify(refused)).toContain('NOT_FOUND');
+
+    // A viewer joining the same (shared) stream later starts with the whole current state.
+    const late = createClient({ url: `${url().replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${await signToken({ ...identities.acmeViewer, userId: 'late-viewer' }, platform.jwtSecret)}` }, retryAttempts: 0 });
+    clients.push(late);
+    const first = await new Promise<Update>((resolve, reject) => late.subscribe<{ dashboardUpdated: Update }>({ query: UPDATES, variables: { id: dashboardId } }, { next: (message) => resolve(message.data!.dashboardUpdated), error: reject, complete: () => {} }));
+    expect(first.views.map((view) => view.data.judgmentStats.totals.count)).toEqual([before + burst, expect.any(Number)]);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '@judgify/runtime/identity';
 import type { Logger } from '@judgify/runtime/logger';
-import { print, type ExecutionResult } from 'graphql';
+import { getOperationAST, Kind, print, type ExecutionResult } from 'graphql';
 import type { SubscriptionRequest } from './federated-subscriptions.ts';
 import type { SubscriptionHub } from './subscription-hub.ts';
 
@@ -14,15 +14,28 @@ import type { SubscriptionHub } from './subscription-hub.ts';
 export const SHARED_STREAM_USER = '@shared-subscription';
 
 /**
+ * Root fields whose every event is the whole current state (a live dashboard: every view's latest
+ * data), so a subscriber joining a shared stream late is started with its latest event.
+ */
+export const STATE_SUBSCRIPTIONS: ReadonlySet<string> = new Set(['dashboardUpdated']);
+
+const rootFieldOf = (request: SubscriptionRequest): string | undefined => {
+  const operation = getOperationAST(request.document, request.operationName ?? undefined);
+  const [field] = operation?.selectionSet.selections ?? [];
+  return field?.kind === Kind.FIELD ? field.name.value : undefined;
+};
+
+/**
  * Subscribers asking the same operation with the same variables, in one tenant with the same
  * roles, receive the same events: what they share an upstream by, and who it acts as.
  */
-export function sharing(request: SubscriptionRequest): { key: string; identity: Identity } {
+export function sharing(request: SubscriptionRequest): { key: string; identity: Identity; replaysLatest: boolean } {
   const { tenantId } = request.context.identity;
   const roles = [...new Set(request.context.identity.roles)].sort();
   return {
     key: JSON.stringify([tenantId, roles, print(request.document), request.operationName ?? null, request.variables ?? {}]),
     identity: { userId: SHARED_STREAM_USER, tenantId, roles },
+    replaysLatest: STATE_SUBSCRIPTIONS.has(rootFieldOf(request) ?? ''),
   };
 }
 
@@ -33,11 +46,15 @@ export function sharing(request: SubscriptionRequest): { key: string; identity: 
  */
 export function createSharedSubscriber(options: { hub: SubscriptionHub; open: (request: SubscriptionRequest) => AsyncGenerator<ExecutionResult>; logger: Logger }) {
   return function subscribe(request: SubscriptionRequest): AsyncGenerator<ExecutionResult> {
-    const { key, identity } = sharing(request);
-    return options.hub.subscribe(key, () => {
-      const requestId = randomUUID();
-      const log = options.logger.child({ requestId, userId: identity.userId, tenantId: identity.tenantId });
-      return options.open({ ...request, context: { identity, requestId, log } });
-    });
+    const { key, identity, replaysLatest } = sharing(request);
+    return options.hub.subscribe(
+      key,
+      () => {
+        const requestId = randomUUID();
+        const log = options.logger.child({ requestId, userId: identity.userId, tenantId: identity.tenantId });
+        return options.open({ ...request, context: { identity, requestId, log } });
+      },
+      { replaysLatest },
+    );
   };
 }

@@ -38,6 +38,28 @@ function manualSource() {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('subscription hub', () => {
+  it('starts a subscriber who joins a stream of states late with its latest state, and an event stream with nothing old', async () => {
+    const states = manualSource();
+    const hub = new SubscriptionHub();
+    const first = hub.subscribe('dashboard', states.open, { replaysLatest: true });
+    states.emit(1);
+    expect((await first.next()).value).toEqual({ data: { n: 1 } });
+    states.emit(2);
+    expect((await first.next()).value).toEqual({ data: { n: 2 } });
+    const late = hub.subscribe('dashboard', states.open, { replaysLatest: true });
+    expect((await late.next()).value).toEqual({ data: { n: 2 } });
+    expect(states.state.opened).toBe(1);
+
+    const events = manualSource();
+    const early = hub.subscribe('judgments', events.open);
+    events.emit(1);
+    await early.next();
+    const joiner = hub.subscribe('judgments', events.open);
+    events.emit(2);
+    expect((await joiner.next()).value).toEqual({ data: { n: 2 } });
+    await Promise.all([first.return(undefined), late.return(undefined), early.return(undefined), joiner.return(undefined)]);
+  });
+
   it('shares one upstream between subscribers of the same key and closes it after the last leaves', async () => {
     const hub = new SubscriptionHub();
     const source = manualSource();

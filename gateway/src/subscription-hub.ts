@@ -20,6 +20,9 @@ interface Subscriber {
 interface SharedStream {
   subscribers: Set<Subscriber>;
   source: AsyncGenerator<ExecutionResult>;
+  /** For a stream whose every event is the whole current state: the latest, for subscribers who join later. */
+  latest?: ExecutionResult;
+  replaysLatest: boolean;
 }
 
 /**
@@ -27,7 +30,9 @@ interface SharedStream {
  * share one upstream: it is opened by the first, each event is resolved once and copied to
  * every subscriber's bounded buffer (marked shared, so sockets serialize it once), and it is
  * closed when the last one leaves. A subscriber that lets its buffer overflow is ended with
- * SUBSCRIBER_TOO_SLOW; the others never wait for it.
+ * SUBSCRIBER_TOO_SLOW; the others never wait for it. A stream of states (`replaysLatest`: every
+ * event is the whole current state, as a live dashboard's) starts a subscriber who joins later
+ * with its latest event, as the first one started with its snapshot.
  */
 export class SubscriptionHub {
   private readonly streams = new Map<string, SharedStream>();
@@ -42,14 +47,14 @@ export class SubscriptionHub {
     return this.streams.size;
   }
 
-  subscribe(key: string, open: () => AsyncGenerator<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+  subscribe(key: string, open: () => AsyncGenerator<ExecutionResult>, options: { replaysLatest?: boolean } = {}): AsyncGenerator<ExecutionResult> {
     let stream = this.streams.get(key);
     if (!stream) {
-      stream = { subscribers: new Set(), source: open() };
+      stream = { subscribers: new Set(), source: open(), replaysLatest: Boolean(options.replaysLatest) };
       this.streams.set(key, stream);
       void this.pump(key, stream);
     }
-    const subscriber: Subscriber = { queue: [], done: false };
+    const subscriber: Subscriber = { queue: stream.latest ? [stream.latest] : [], done: false };
     stream.subscribers.add(subscriber);
     return this.listen(key, stream, subscriber);
   }
@@ -59,6 +64,7 @@ export class SubscriptionHub {
     try {
       for await (const result of stream.source) {
         sharePayload(result);
+        if (stream.replaysLatest) stream.latest = result;
         for (const subscriber of stream.subscribers) {
           if (subscriber.queue.length >= this.maxBuffered) {
             subscriber.failure = tooSlow(this.maxBuffered);

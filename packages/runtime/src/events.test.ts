@@ -81,6 +81,23 @@ describe.each(implementations)('%s event bus', (_name, createBus) => {
     await waitFor(() => attempts.length === 2);
     expect(attempts).toEqual([event.eventId, event.eventId]);
   });
+
+  it('hands a batch handler the events that arrive together, and delivers a failed batch again, losing none', async () => {
+    const bus = open();
+    const eventType = type();
+    const batches: string[][] = [];
+    let failures = 0;
+    bus.subscribeBatch(eventType, 'read-model', async (events) => {
+      if (failures++ === 0) throw new Error('transient failure');
+      batches.push(events.map((event) => event.eventId));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const events = Array.from({ length: 20 }, () => createEvent({ eventType, source: 'test', tenantId: 'acme', data: {} }));
+    await Promise.all(events.map((event) => bus.publish(event)));
+    await waitFor(() => new Set(batches.flat()).size === events.length);
+    expect(new Set(batches.flat())).toEqual(new Set(events.map((event) => event.eventId)));
+    expect(batches.length).toBeLessThan(events.length);
+  });
 });
 
 describe.runIf(redisUrl)('redis streams delivery tracking', () => {

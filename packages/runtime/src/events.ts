@@ -15,6 +15,9 @@ export interface EventEnvelope<TData = unknown> {
 
 export type EventHandler = (event: EventEnvelope) => Promise<void>;
 
+/** Handles events of one read together (a read model folding many events into one write); all or none are acknowledged. */
+export type EventBatchHandler = (events: EventEnvelope[]) => Promise<void>;
+
 /**
  * Where a published event sits until every consumer has it: Redis's stream position, within
  * the Redis "epoch" (one life of its data). A Redis that restarts empty starts a new epoch, and
@@ -47,6 +50,11 @@ export interface EventBus {
    * handles it. Delivery is at least once: handlers must be idempotent by eventId.
    */
   subscribe(eventType: string, group: string, handler: EventHandler): void;
+  /**
+   * Like `subscribe`, with the events that arrive together (up to a read's worth) handed over at
+   * once. A failing batch is delivered again whole: handlers must be idempotent by eventId.
+   */
+  subscribeBatch(eventType: string, group: string, handler: EventBatchHandler): void;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -119,6 +127,28 @@ export class InProcessBus implements EventBus {
     this.groups.set(eventType, byGroup);
   }
 
+  /**
+   * Events published in the same tick reach a batch handler together, as one read of a stream
+   * would; each is done (or retried, in the next batch) with the batch it went in.
+   */
+  subscribeBatch(eventType: string, group: string, handler: EventBatchHandler): void {
+    let gathered: Array<{ event: EventEnvelope; settle: (error?: unknown) => void }> = [];
+    this.subscribe(eventType, group, (event) =>
+      new Promise<void>((resolve, reject) => {
+        gathered.push({ event, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+        if (gathered.length > 1) return;
+        setImmediate(() => {
+          const batch = gathered;
+          gathered = [];
+          handler(batch.map((entry) => entry.event)).then(
+            () => batch.forEach((entry) => entry.settle()),
+            (error: unknown) => batch.forEach((entry) => entry.settle(error ?? new Error('batch failed'))),
+          );
+        });
+      }),
+    );
+  }
+
   /** Resolves when every delivery started so far has finished (tests and shutdown use it). */
   async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
@@ -152,6 +182,7 @@ const READ_BLOCK_MS = 2_000;
 const READ_COUNT = 100;
 
 type StreamEntries = Array<[id: string, fields: string[]]>;
+type EntriesHandler = (reader: Redis, stream: string, entries: StreamEntries, log: Logger) => Promise<void>;
 
 /**
  * Appends the event unless its id was published before (then answers where it went), and only
@@ -277,9 +308,31 @@ export class RedisStreamsBus implements EventBus {
   }
 
   subscribe(eventType: string, group: string, handler: EventHandler): void {
+    this.startConsumer(eventType, group, (reader, stream, entries, log) => this.handleEntries(reader, stream, group, entries, handler, log));
+  }
+
+  subscribeBatch(eventType: string, group: string, handler: EventBatchHandler): void {
+    this.startConsumer(eventType, group, async (reader, stream, entries, log) => {
+      if (!entries.length) return;
+      const events: EventEnvelope[] = [];
+      for (const [id, fields] of entries) {
+        const raw = fields[fields.indexOf(ENVELOPE_FIELD) + 1];
+        if (raw === undefined) log.error({ id }, 'stream entry without envelope; acknowledging to skip it');
+        else events.push(JSON.parse(raw) as EventEnvelope);
+      }
+      try {
+        if (events.length) await handler(events);
+        await reader.xack(stream, group, ...entries.map(([id]) => id));
+      } catch (error) {
+        log.error({ err: error, events: events.length }, 'event batch handler failed; the batch will be redelivered');
+      }
+    });
+  }
+
+  private startConsumer(eventType: string, group: string, handle: EntriesHandler): void {
     const reader = connectRedis(this.redis.url, this.options.logger, `${this.options.service}-${group}-reader`, 'blocking');
     this.readers.push(reader);
-    this.loops.push(this.consume(reader, this.streamKey(eventType), group, handler));
+    this.loops.push(this.consume(reader, this.streamKey(eventType), group, handle));
   }
 
   async ping(): Promise<void> {
@@ -293,7 +346,7 @@ export class RedisStreamsBus implements EventBus {
     await this.publisher.quit().catch(() => undefined);
   }
 
-  private async consume(reader: Redis, stream: string, group: string, handler: EventHandler): Promise<void> {
+  private async consume(reader: Redis, stream: string, group: string, handle: EntriesHandler): Promise<void> {
     const log = this.options.logger.child({ stream, group });
     const reading = outageLog(log, 'reading events', 'retrying every second; nothing is lost');
     const reclaimIdleMs = this.options.reclaimIdleMs ?? DEFAULT_RECLAIM_IDLE_MS;
@@ -305,13 +358,13 @@ export class RedisStreamsBus implements EventBus {
           await this.ensureGroup(reader, stream, group);
           const reclaimed = (await reader.xautoclaim(stream, group, this.consumer, reclaimIdleMs, '0-0', 'COUNT', READ_COUNT)) as [string, StreamEntries];
           lastReclaim = Date.now();
-          await this.handleEntries(reader, stream, group, reclaimed[1], handler, log);
+          await handle(reader, stream, reclaimed[1], log);
         }
         const fresh = (await reader.xreadgroup(
           'GROUP', group, this.consumer, 'COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', stream, '>',
         )) as Array<[string, StreamEntries]> | null;
         reading.succeeded();
-        for (const [, entries] of fresh ?? []) await this.handleEntries(reader, stream, group, entries, handler, log);
+        for (const [, entries] of fresh ?? []) await handle(reader, stream, entries, log);
       } catch (error) {
         if (!this.running) return;
         lastReclaim = 0;

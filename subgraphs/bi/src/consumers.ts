@@ -1,5 +1,5 @@
 import type { EventBus } from '@judgify/runtime/events';
-import { ingestActionExecuted, ingestFeedbackRecorded, ingestJudgmentCompleted, type IngestDeps } from './domain/metrics/ingest.ts';
+import { ingestActionExecuted, ingestFeedbackRecorded, ingestJudgmentsCompleted, type IngestDeps } from './domain/metrics/ingest.ts';
 
 /** The consumer group this service reads every stream with. */
 export const CONSUMER_GROUP = 'bi';
@@ -9,7 +9,8 @@ export const CONSUMER_GROUP = 'bi';
  * behind it: each handler writes only bi's tables, in the event's tenant, once per eventId.
  */
 export function subscribeToEvents(bus: EventBus, deps: IngestDeps): void {
-  bus.subscribe('judgment.completed', CONSUMER_GROUP, (event) => ingestJudgmentCompleted(deps, event));
+  // The busiest stream: a read's worth of judgments goes into the buckets in one transaction.
+  bus.subscribeBatch('judgment.completed', CONSUMER_GROUP, (events) => ingestJudgmentsCompleted(deps, events));
   bus.subscribe('feedback.recorded', CONSUMER_GROUP, (event) => ingestFeedbackRecorded(deps, event));
   bus.subscribe('action.executed', CONSUMER_GROUP, (event) => ingestActionExecuted(deps, event));
 }

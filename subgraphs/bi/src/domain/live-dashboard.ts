@@ -23,11 +23,16 @@ export interface ViewSnapshot extends ViewData {
   title: string;
 }
 
+/**
+ * The whole current state every time (so a subscriber who joins a shared stream late is shown
+ * everything by the latest update), and which views were rerun for it.
+ */
 export interface DashboardUpdate {
   reason: DashboardUpdateReason;
   dashboard: DashboardRow;
-  /** Every view on a snapshot or a dashboard change; only the changed ones otherwise. */
+  /** Every view's latest data, in the dashboard's order. */
   views: ViewSnapshot[];
+  changedViewIds: string[];
 }
 
 export interface LiveDashboardDeps {
@@ -131,8 +136,18 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
     detach: stop,
   });
 
-  const run = async (views: readonly StoredDashboardView[]): Promise<ViewSnapshot[]> =>
-    Promise.all(views.map(async (view) => ({ viewId: view.id, title: view.title, ...(await runViewQuery(deps.supergraph, on, view.query, view.variables)) })));
+  const latest = new Map<string, ViewSnapshot>();
+  /** Reruns the views and pushes the dashboard's state, with them as the changed ones. */
+  const rerun = async (reason: DashboardUpdateReason, views: readonly StoredDashboardView[]): Promise<number> => {
+    const fresh = await Promise.all(views.map(async (view) => ({ viewId: view.id, title: view.title, ...(await runViewQuery(deps.supergraph, on, view.query, view.variables)) })));
+    const pushedAt = Date.now();
+    for (const snapshot of fresh) {
+      latest.set(snapshot.viewId, snapshot);
+      lastPush.set(snapshot.viewId, pushedAt);
+    }
+    if (!closed) updates.push({ reason, dashboard, views: dashboard.views.map((view) => latest.get(view.id)!), changedViewIds: views.map((view) => view.id) });
+    return pushedAt;
+  };
 
   const schedule = () => {
     if (closed || flushing || timer) return;
@@ -159,20 +174,15 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
         dashboard = fresh;
         scopes = new Map(dashboard.views.map((view) => [view.id, scopeOf(view)]));
         dirty.clear();
-        const views = await run(dashboard.views);
-        for (const view of dashboard.views) lastPush.set(view.id, Date.now());
-        updates.push({ reason: 'DASHBOARD_CHANGED', dashboard, views });
+        latest.clear();
+        await rerun('DASHBOARD_CHANGED', dashboard.views);
         return;
       }
       const due = dashboard.views.filter((view) => dirty.has(view.id) && (lastPush.get(view.id) ?? 0) + MIN_PUSH_INTERVAL_MS <= now);
       if (!due.length) return;
       const since = Math.min(...due.map((view) => dirty.get(view.id)!));
       for (const view of due) dirty.delete(view.id);
-      const views = await run(due);
-      const pushedAt = Date.now();
-      for (const view of due) lastPush.set(view.id, pushedAt);
-      if (closed) return;
-      updates.push({ reason: 'DATA_CHANGED', dashboard, views });
+      const pushedAt = await rerun('DATA_CHANGED', due);
       deps.pushLatency.observe((pushedAt - since) / 1000);
     } catch (error) {
       deps.logger.warn({ err: error, dashboardId }, 'dashboard views could not be rerun');
@@ -201,7 +211,6 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
     if (notice.dashboardId === dashboardId) dashboardDirty = true;
   });
 
-  updates.push({ reason: 'SNAPSHOT', dashboard, views: await run(dashboard.views) });
-  for (const view of dashboard.views) lastPush.set(view.id, Date.now());
+  await rerun('SNAPSHOT', dashboard.views);
   return updates.stream;
 }

@@ -100,7 +100,7 @@ builder.mutationFields((t) => ({
 const DashboardUpdateReason = builder.enumType('DashboardUpdateReason', {
   values: {
     SNAPSHOT: { description: 'The first update: every view as it is now.' },
-    DATA_CHANGED: { description: 'Events changed these views’ data.' },
+    DATA_CHANGED: { description: 'Events changed the data of the views in changedViewIds.' },
     DASHBOARD_CHANGED: { description: 'Views were added, moved or removed: every view again.' },
   } as const,
 });
@@ -120,7 +120,8 @@ const DashboardUpdate = builder.objectRef<Update>('DashboardUpdate').implement({
   fields: (t) => ({
     reason: t.expose('reason', { type: DashboardUpdateReason }),
     dashboard: t.field({ type: Dashboard, description: "The dashboard's definition now (its views' `data` would run their queries again: read `views` here instead).", resolve: (update) => update.dashboard }),
-    views: t.field({ type: [ViewSnapshot], description: 'Every view on SNAPSHOT and DASHBOARD_CHANGED; only the changed ones on DATA_CHANGED.', resolve: (update) => update.views }),
+    views: t.field({ type: [ViewSnapshot], description: "Every view's latest data, in the dashboard's order: each update is the whole current state.", resolve: (update) => update.views }),
+    changedViewIds: t.exposeIDList('changedViewIds', { description: 'The views rerun for this update (all of them on SNAPSHOT and DASHBOARD_CHANGED).' }),
   }),
 });
 
@@ -129,7 +130,7 @@ builder.subscriptionField('dashboardUpdated', (t) =>
     type: DashboardUpdate,
     authScopes: { viewer: true },
     description:
-      "A dashboard of your tenant, live: every view's data on subscribe, then the views a judgment, feedback or delivery changed, within a second and at most once per view per 250 ms. Views run through the gateway with your tenant and roles.",
+      "A dashboard of your tenant, live: every view's data on subscribe, then an update whenever a judgment, feedback or delivery changes a view's data, within a second and at most once per view per 250 ms (only those views are rerun). Views run through the gateway with your tenant and roles.",
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_root, { id }, context) => {
       // Views rerun for as long as the subscription lives: with the grant the gateway last renewed.

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import * as tables from '../../db/schema.ts';
 import { deliveryBuckets, executionVerdicts, feedbackBuckets, inbox, judgmentBuckets, type Tally } from '../../db/schema.ts';
 import { bucketsOf } from './buckets.ts';
-import { cellOf } from './histogram.ts';
+import { addTallies, cellOf } from './histogram.ts';
 
 export interface IngestDeps {
   db: Database<typeof tables>;
@@ -74,32 +74,77 @@ function parsed<T>(deps: IngestDeps, schema: z.ZodType<T>, event: EventEnvelope)
   return undefined;
 }
 
-/** Adds a judgment to its 5-minute, hour and day buckets, once per eventId. */
-export async function ingestJudgmentCompleted(deps: IngestDeps, event: EventEnvelope): Promise<void> {
-  const data = parsed(deps, judgmentCompleted, event);
-  if (!data) return;
+type JudgmentBucket = typeof judgmentBuckets.$inferInsert & { durationCells: Tally; decisions: Tally; methodsUsed: Tally };
+
+/** What one judgment adds to each of its buckets. */
+function judgmentDeltas(tenantId: string, data: z.infer<typeof judgmentCompleted>): JudgmentBucket[] {
   const succeeded = data.status === 'SUCCEEDED';
   const hasConfidence = succeeded && typeof data.confidence === 'number';
-  const counted = await handleOnce(deps.db, inbox, event, async (tx) => {
+  return bucketsOf(new Date(data.createdAt)).map((bucket) => ({
+    tenantId,
+    workflowId: data.workflowId,
+    method: data.method,
+    ...bucket,
+    count: 1,
+    succeeded: succeeded ? 1 : 0,
+    failed: succeeded ? 0 : 1,
+    durationSumMs: data.executionTimeMs,
+    durationCells: { [cellOf(data.executionTimeMs)]: 1 },
+    confidenceSum: hasConfidence ? data.confidence! : 0,
+    confidenceCount: hasConfidence ? 1 : 0,
+    decisions: succeeded ? one(data.decision) : {},
+    methodsUsed: one(data.methodUsed),
+  }));
+}
+
+const bucketKey = (row: JudgmentBucket) => JSON.stringify([row.tenantId, row.size, row.bucketStart.getTime(), row.workflowId, row.method]);
+
+/** Deltas of the same bucket summed into one row: one upsert statement may touch a row only once. */
+function summed(deltas: JudgmentBucket[]): JudgmentBucket[] {
+  const byKey = new Map<string, JudgmentBucket>();
+  for (const delta of deltas) {
+    const key = bucketKey(delta);
+    const into = byKey.get(key);
+    if (!into) {
+      byKey.set(key, { ...delta, durationCells: { ...delta.durationCells }, decisions: { ...delta.decisions }, methodsUsed: { ...delta.methodsUsed } });
+      continue;
+    }
+    into.count! += delta.count!;
+    into.succeeded! += delta.succeeded!;
+    into.failed! += delta.failed!;
+    into.durationSumMs! += delta.durationSumMs!;
+    into.confidenceSum! += delta.confidenceSum!;
+    into.confidenceCount! += delta.confidenceCount!;
+    addTallies(into.durationCells, delta.durationCells);
+    addTallies(into.decisions, delta.decisions);
+    addTallies(into.methodsUsed, delta.methodsUsed);
+  }
+  // In key order, so replicas upserting overlapping batches lock rows in the same order and never deadlock.
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+}
+
+/**
+ * Adds judgments to their 5-minute, hour and day buckets, once per eventId: a read's worth of
+ * events in one transaction, their inbox rows and one upsert of the buckets they touch.
+ */
+export async function ingestJudgmentsCompleted(deps: IngestDeps, events: readonly EventEnvelope[]): Promise<void> {
+  const valid = new Map<string, { event: EventEnvelope; data: z.infer<typeof judgmentCompleted> }>();
+  for (const event of events) {
+    const data = parsed(deps, judgmentCompleted, event);
+    if (data) valid.set(event.eventId, { event, data });
+  }
+  if (!valid.size) return;
+  const counted = await deps.db.transaction(async (tx) => {
+    const fresh = await tx
+      .insert(inbox)
+      .values([...valid.values()].map(({ event }) => ({ eventId: event.eventId, eventType: event.eventType })))
+      .onConflictDoNothing()
+      .returning({ eventId: inbox.eventId });
+    const freshEvents = fresh.map(({ eventId }) => valid.get(eventId)!);
+    if (!freshEvents.length) return [];
     await tx
       .insert(judgmentBuckets)
-      .values(
-        bucketsOf(new Date(data.createdAt)).map((bucket) => ({
-          tenantId: event.tenantId,
-          workflowId: data.workflowId,
-          method: data.method,
-          ...bucket,
-          count: 1,
-          succeeded: succeeded ? 1 : 0,
-          failed: succeeded ? 0 : 1,
-          durationSumMs: data.executionTimeMs,
-          durationCells: { [cellOf(data.executionTimeMs)]: 1 },
-          confidenceSum: hasConfidence ? data.confidence! : 0,
-          confidenceCount: hasConfidence ? 1 : 0,
-          decisions: succeeded ? one(data.decision) : {},
-          methodsUsed: one(data.methodUsed),
-        })),
-      )
+      .values(summed(freshEvents.flatMap(({ event, data }) => judgmentDeltas(event.tenantId, data))))
       .onConflictDoUpdate({
         target: [judgmentBuckets.tenantId, judgmentBuckets.size, judgmentBuckets.bucketStart, judgmentBuckets.workflowId, judgmentBuckets.method],
         set: {
@@ -114,9 +159,19 @@ export async function ingestJudgmentCompleted(deps: IngestDeps, event: EventEnve
           methodsUsed: tallyPlus(judgmentBuckets.methodsUsed),
         },
       });
+    return freshEvents;
   });
-  if (counted) deps.changed({ kind: 'judgment', tenantId: event.tenantId, workflowId: data.workflowId, occurredAt: event.occurredAt });
+  // One notice per workflow changed, with its earliest event: what live dashboards time their pushes from.
+  const earliest = new Map<string, MetricsChange>();
+  for (const { event, data } of counted) {
+    const key = `${event.tenantId}:${data.workflowId}`;
+    const known = earliest.get(key);
+    if (!known || event.occurredAt < known.occurredAt) earliest.set(key, { kind: 'judgment', tenantId: event.tenantId, workflowId: data.workflowId, occurredAt: event.occurredAt });
+  }
+  for (const change of earliest.values()) deps.changed(change);
 }
+
+export const ingestJudgmentCompleted = (deps: IngestDeps, event: EventEnvelope) => ingestJudgmentsCompleted(deps, [event]);
 
 type Transaction = Parameters<Parameters<IngestDeps['db']['transaction']>[0]>[0];
 
