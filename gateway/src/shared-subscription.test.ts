@@ -31,6 +31,14 @@ describe('sharing', () => {
       expect(sharing(other).key).not.toBe(base);
     }
   });
+
+  it("never shares a per-user stream (a chat session's answers) between users, and acts as the user", () => {
+    const chat = (userId: string) => sharing(request({ userId, query: 'subscription($s: ID!) { chatMessageStream(sessionId: $s) { chunk } }', variables: { s: 'session-1' } }));
+    expect(chat('ada').key).not.toBe(chat('bob').key);
+    expect(chat('ada').key).toBe(chat('ada').key);
+    expect(chat('ada').identity).toEqual({ userId: 'ada', tenantId: 'acme', roles: ['viewer'] });
+    expect(sharing(request()).identity.userId).toBe(SHARED_STREAM_USER);
+  });
 });
 
 describe('createSharedSubscriber', () => {

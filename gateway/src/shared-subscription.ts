@@ -19,6 +19,12 @@ export const SHARED_STREAM_USER = '@shared-subscription';
  */
 export const STATE_SUBSCRIPTIONS: ReadonlySet<string> = new Set(['dashboardUpdated']);
 
+/**
+ * Root fields whose events belong to one user (an answer in her own chat session): their streams
+ * are shared only by that user's own subscribers, and act as her.
+ */
+export const USER_SUBSCRIPTIONS: ReadonlySet<string> = new Set(['chatMessageStream']);
+
 const rootFieldOf = (request: SubscriptionRequest): string | undefined => {
   const operation = getOperationAST(request.document, request.operationName ?? undefined);
   const [field] = operation?.selectionSet.selections ?? [];
@@ -27,15 +33,18 @@ const rootFieldOf = (request: SubscriptionRequest): string | undefined => {
 
 /**
  * Subscribers asking the same operation with the same variables, in one tenant with the same
- * roles, receive the same events: what they share an upstream by, and who it acts as.
+ * roles, receive the same events: what they share an upstream by, and who it acts as. For a
+ * per-user field the user is part of the key, and the stream acts as her.
  */
 export function sharing(request: SubscriptionRequest): { key: string; identity: Identity; replaysLatest: boolean } {
-  const { tenantId } = request.context.identity;
+  const { tenantId, userId } = request.context.identity;
   const roles = [...new Set(request.context.identity.roles)].sort();
+  const field = rootFieldOf(request) ?? '';
+  const perUser = USER_SUBSCRIPTIONS.has(field);
   return {
-    key: JSON.stringify([tenantId, roles, print(request.document), request.operationName ?? null, request.variables ?? {}]),
-    identity: { userId: SHARED_STREAM_USER, tenantId, roles },
-    replaysLatest: STATE_SUBSCRIPTIONS.has(rootFieldOf(request) ?? ''),
+    key: JSON.stringify([tenantId, roles, perUser ? userId : SHARED_STREAM_USER, print(request.document), request.operationName ?? null, request.variables ?? {}]),
+    identity: perUser ? { userId, tenantId, roles } : { userId: SHARED_STREAM_USER, tenantId, roles },
+    replaysLatest: STATE_SUBSCRIPTIONS.has(field),
   };
 }
 

@@ -52,6 +52,11 @@ export interface LlmClient {
   readonly model: string;
   judge(request: LlmJudgeRequest): Promise<LlmJudgeAnswer>;
   structured<T>(request: LlmStructuredRequest<T>): Promise<T>;
+  /**
+   * Free text, streamed as the model writes it. Rejects (an LlmUnavailableError) before the first
+   * piece when the model cannot answer; a stream cut short later ends with the error.
+   */
+  streamText(request: { system: string; user: string }): AsyncGenerator<string>;
   breakerState(): CircuitState;
 }
 
@@ -202,6 +207,34 @@ class OpenAiLlmClient implements LlmClient {
         throw new LlmUnavailableError('malformed', `LLM answer is malformed: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
+  }
+
+  async *streamText(request: { system: string; user: string }): AsyncGenerator<string> {
+    const controller = new AbortController();
+    // One deadline for the whole answer, as for the other calls: a stream that stalls is cut.
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    try {
+      const stream = await this.guarded(async () => {
+        try {
+          return await this.openai.chat.completions.create(
+            { model: this.model, temperature: 0, stream: true, messages: [{ role: 'system', content: request.system }, { role: 'user', content: request.user }] },
+            { signal: controller.signal },
+          );
+        } catch (error) {
+          throw new LlmUnavailableError(controller.signal.aborted ? 'timeout' : 'failed', controller.signal.aborted ? `LLM did not answer within ${this.timeoutMs} ms` : describeFailure(error, this.openai.baseURL), { cause: error });
+        }
+      });
+      try {
+        for await (const part of stream) {
+          const text = part.choices[0]?.delta?.content;
+          if (text) yield text;
+        }
+      } catch (error) {
+        throw new LlmUnavailableError(controller.signal.aborted ? 'timeout' : 'failed', `LLM stream broke off: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Through the breaker; every failure an LlmUnavailableError, logged once. */

@@ -5,3 +5,4 @@ export const builder = createSubgraphBuilder<Context>();
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -1,6 +1,7 @@
-import { parseEnv, port, subgraphEnvWith } from '@judgify/runtime/config';
+import { llmEnv, parseEnv, port, subgraphEnvWith } from '@judgify/runtime/config';
 
-const chatEnv = subgraphEnvWith({ CHAT_PORT: port(8008) });
+/** With an LLM configured, it classifies messages and writes the streamed replies; without one, the embedded classifier and composed answers do. */
+const chatEnv = subgraphEnvWith({ CHAT_PORT: port(8008), ...llmEnv.shape });
 
 export type ChatConfig = ReturnType<typeof loadConfig>;
 

@@ -3,9 +3,10 @@ import type { RequestContext } from '@judgify/runtime/subgraph-yoga';
 import DataLoader from 'dataloader';
 import type { ChatMessageRow, ChatSessionRow } from './db/schema.ts';
 import { findChatMessages, findMessagePages, messagePageCacheKey, type MessagePageKey } from './domain/chat-message.ts';
-import { findChatSessions, type ChatDeps } from './domain/chat-session.ts';
+import type { AssistantDeps } from './domain/assistant/assistant.ts';
+import { findChatSessions } from './domain/chat-session.ts';
 
-export type Deps = ChatDeps;
+export type Deps = AssistantDeps;
 
 export interface Context extends RequestContext {
   deps: Deps;

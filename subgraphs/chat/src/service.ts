@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { llmClientFromEnv } from '@judgify/runtime/llm';
 import { startSubgraphService } from '@judgify/runtime/subgraph-service';
 import { createApp } from './app.ts';
 import type { ChatConfig } from './config.ts';
@@ -13,7 +14,7 @@ export function startChatService(config: ChatConfig, options: { host?: string; i
     port: config.CHAT_PORT,
     tables,
     migrationsFolder,
-    createApp,
+    createApp: (infrastructure) => createApp(infrastructure, { llm: llmClientFromEnv(config, infrastructure.logger) }),
     ...options,
   });
 }

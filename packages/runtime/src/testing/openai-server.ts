@@ -11,6 +11,9 @@ export interface ScriptedResponse {
   delayMs?: number;
   /** e.g. `retry-after-ms`, which the SDK honours instead of its half-second backoff. */
   headers?: Record<string, string>;
+  /** For a streaming request (`stream: true`): the content in these pieces, as server-sent events, `chunkDelayMs` apart. */
+  chunks?: string[];
+  chunkDelayMs?: number;
 }
 
 export type ScriptedHandler = (body: ChatCompletionCreateParamsNonStreaming) => ScriptedResponse;
@@ -43,6 +46,21 @@ function completion(model: string, content: string, sequence: number): ChatCompl
   };
 }
 
+/** A streamed completion as the API sends it: one `chat.completion.chunk` event per piece, then `[DONE]`. */
+async function streamCompletion(res: import('node:http').ServerResponse, model: string, pieces: string[], delayMs: number, sequence: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const event = (delta: Record<string, unknown>, finish: string | null) =>
+    `data: ${JSON.stringify({ id: `chatcmpl-test-${sequence}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+  res.write(event({ role: 'assistant', content: '' }, null));
+  for (const piece of pieces) {
+    if (res.destroyed) return;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    res.write(event({ content: piece }, null));
+  }
+  res.write(event({}, 'stop'));
+  res.end('data: [DONE]\n\n');
+}
+
 /**
  * A real HTTP server speaking the Chat Completions wire format on 127.0.0.1, so tests drive the
  * real `openai` SDK (retries, timeouts, parsing) without reaching the internet.
@@ -62,7 +80,15 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
       (body) => {
         const request = body as ChatCompletionCreateParamsNonStreaming;
         requests.push(request);
-        const { status = 200, content, delayMs = 0, headers = {} } = handler(request);
+        const { status = 200, content, delayMs = 0, headers = {}, chunks, chunkDelayMs = 5 } = handler(request);
+        if (status === 200 && (request as { stream?: boolean }).stream) {
+          const timer = setTimeout(() => {
+            pending.delete(timer);
+            void streamCompletion(res, request.model, chunks ?? [content ?? ''], chunkDelayMs, requests.length);
+          }, delayMs);
+          pending.add(timer);
+          return;
+        }
         const payload =
           status === 200
             ? completion(request.model, content ?? JSON.stringify(defaultJudgeAnswer), requests.length)
