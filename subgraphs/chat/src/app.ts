@@ -2,8 +2,10 @@ import type { LlmClient } from '@judgify/runtime/llm';
 import { Counter, Histogram } from '@judgify/runtime/metrics';
 import type { SubgraphInfrastructure } from '@judgify/runtime/subgraph-service';
 import { createSubgraphYoga } from '@judgify/runtime/subgraph-yoga';
+import { WorkLoop } from '@judgify/runtime/work-loop';
 import { createLoaders, type Context, type Deps } from './context.ts';
 import type * as tables from './db/schema.ts';
+import { failStaleReplies } from './domain/assistant/assistant.ts';
 import { schema } from './schema/index.ts';
 
 export interface ChatAppOptions {
@@ -25,6 +27,17 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
       answered: new Histogram({ name: 'chat_answer_seconds', help: 'Time from a chat message to its final stored answer', labelNames: ['source'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [metrics.registry] }),
     },
   };
+  const sweeping = new WorkLoop(async () => {
+    try {
+      const failed = await failStaleReplies(deps, new Date());
+      if (failed) infrastructure.logger.warn({ failed }, 'interrupted chat replies marked FAILED');
+    } catch (error) {
+      infrastructure.logger.warn({ err: error }, 'sweeping interrupted chat replies failed');
+    }
+    return 60_000;
+  });
+  sweeping.start();
+  infrastructure.onClose(() => sweeping.stop());
   return createSubgraphYoga<Context>({
     ...infrastructure,
     schema,

@@ -6,7 +6,7 @@ import type { Counter, Histogram } from '@judgify/runtime/metrics';
 import type { LiveUpdates } from '@judgify/runtime/pubsub';
 import type { DelegatedRequest, SupergraphClient } from '@judgify/runtime/supergraph-client';
 import { isUuid, validateInput } from '@judgify/runtime/validation';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { chatMessages, chatSessions, type ChatMessageRow, type SessionContext } from '../../db/schema.ts';
 import { ownedBy, type ChatDeps } from '../chat-session.ts';
@@ -133,4 +133,20 @@ export async function produceReply(deps: AssistantDeps, on: DelegatedRequest, ac
   for (const service of routed.length ? routed : ['none']) deps.metrics.messages.inc({ intent, service_routed: service });
   deps.metrics.answered.observe({ source }, (performance.now() - started) / 1000);
   publish({ messageId: sent.reply.id, done: true });
+}
+
+/** How long a reply may stay PENDING: longer means the process answering it is gone. */
+export const STALE_REPLY_MS = 2 * 60_000;
+
+/**
+ * Replies left PENDING by a process that stopped mid-answer are marked FAILED, saying so, so a
+ * client reading the session never waits for an answer no one is writing. Returns how many.
+ */
+export async function failStaleReplies(deps: ChatDeps, now: Date): Promise<number> {
+  const failed = await deps.db
+    .update(chatMessages)
+    .set({ status: 'FAILED', content: 'This answer was interrupted before it was finished. Please ask again.', updatedAt: now })
+    .where(and(eq(chatMessages.status, 'PENDING'), lt(chatMessages.createdAt, new Date(now.getTime() - STALE_REPLY_MS))))
+    .returning({ id: chatMessages.id });
+  return failed.length;
 }

@@ -22,7 +22,7 @@ export const FIELD_SYNONYMS: Record<string, string[]> = {
 };
 
 export const INTENT_WORDS = {
-  feedback: /\b(correct|incorrect|wrong|right call|right decision|mistaken|should (have been|be)|was a mistake|bad call|good call|feedback)\b|맞(아|았|았어|았다|습니다|네)|정답|틀(렸|려|린)|잘못|오판|이어야|여야|였어야|이었어야|피드백|정확했/,
+  feedback: /\b(correct|incorrect|wrong|right call|right decision|mistaken|should (have been|be)|was a mistake|bad call|good call|feedback)\b|\b(was|were|is|got it) (right|correct|spot on)\b|맞(아|았|았어|았다|습니다|네)|정답|틀(렸|려|린)|잘못|오판|이어야|여야|였어야|이었어야|피드백|정확했/,
   explain: /\b(why|explain|reason|how come|what made|because of what)\b|왜|이유|설명(해|좀)|근거|어째서|무슨 근거/,
   run: /\b(run|judge|evaluate|check|test|try|what (happens|would happen|would it be|is the decision|decision)|what if|would it|decide)\b|판단(해|해줘|해 줘|해봐|하면)|돌려|실행(해|시켜)|평가|어떻게 (돼|되|될|나와|나오)|결과(는|가|를)? ?(뭐|어떻게)|이면|라면|일 때|일때/,
   view: /\b(chart|graph|plot|dashboard|trend|stats|statistics|success rate|failure rate|error rate|average|p95|latency|accuracy|how many|count|volume|breakdown|mix|distribution)\b|차트|그래프|대시보드|추이|추세|통계|성공률|실패율|평균|건수|몇 ?건|분포|비율|정확도|현황|시각화/,

@@ -55,14 +55,22 @@ function workflowReference(text: string): string | undefined {
 }
 
 const NUMBER = '(-?\\d+(?:\\.\\d+)?)';
+const FILLER = new Set(['at', 'with', 'and', 'of', 'is', 'to', 'for', 'by', 'on', 'about', 'around', 'be', 'was', 'are', 'when', 'if', 'then', 'as', 'the', 'a']);
 
 /** "온도 90", "temperature 90", "temperature is 90", "temp=90", "vibration: 60", "90도"-style units dropped. */
 function valuePairs(text: string): Array<{ word: string; value: number | boolean }> {
   const pairs: Array<{ word: string; value: number | boolean }> = [];
-  const pattern = new RegExp(`([a-z_][\\w.]*|[가-힣]+)\\s*(?:(?:is|of|at|=|:|가|이|은|는|를|을)\\s*)?${NUMBER}(?:도|℃|°c?|%|점|개|회|원|(?:mm|kg|v|a)(?![a-z]))?`, 'g');
+  const pattern = new RegExp(`([a-z_][\\w.]*|[가-힣]+)\\s*(?:(?:is|of|at|=|:|가|이|은|는|를|을)\\s*)?(?<![\\w.])${NUMBER}(?!\\s*(?:일|시간|주|개월|달|분|days?|hours?|weeks?|months?|minutes?)(?![a-z]))(?:도|℃|°c?|%|점|개|회|원|(?:mm|kg|v|a)(?![a-z]))?`, 'g');
   for (const match of text.matchAll(pattern)) {
     const word = match[1]!.replace(/(이|가|은|는|를|을)$/, '');
     if (/^\d/.test(word) || ['line', '라인', '번', 'last', 'top', 'first'].includes(word)) continue;
+    // "at 88 degrees": a filler word before the number; the unit, if any, says which field.
+    const afterNumber = match.index + match[0].indexOf(match[2]!, match[1]!.length) + match[2]!.length;
+    const unit = /^\s*(degrees?|도|℃|°c?|volts?|v(?![a-z]))/.exec(text.slice(afterNumber))?.[1];
+    if (FILLER.has(word)) {
+      if (unit) pairs.push({ word: /^(v|volt)/.test(unit) ? 'voltage' : 'temperature', value: Number(match[2]) });
+      continue;
+    }
     pairs.push({ word, value: Number(match[2]) });
   }
   for (const match of text.matchAll(/([a-z_][\w.]*)\s*(?:is|=|:)\s*(true|false)\b/g)) pairs.push({ word: match[1]!, value: match[2] === 'true' });
@@ -117,11 +125,12 @@ export function understand(message: string, options: { workflows: readonly Known
   const id = UUID.exec(text)?.[0];
   const execution = id && !options.workflows.some((known) => known.id === id) ? id : LAST_EXECUTION.test(text) ? 'LAST' : undefined;
   const hasValues = pairs.length > 0;
+  const mapped = Object.keys(inputs).length > 0;
 
   let intent: ChatIntent;
   if (INTENT_WORDS.feedback.test(text) && (execution || options.context.executionId) && !INTENT_WORDS.explain.test(text)) intent = 'GIVE_FEEDBACK';
   else if (INTENT_WORDS.explain.test(text) && !hasValues && !/\b(workflow|rules?)\b|워크플로|규칙/.test(text)) intent = 'EXPLAIN_DECISION';
-  else if (hasValues || (INTENT_WORDS.run.test(text) && !INTENT_WORDS.view.test(text))) intent = 'RUN_JUDGMENT';
+  else if (mapped || (hasValues && !INTENT_WORDS.view.test(text)) || (INTENT_WORDS.run.test(text) && !INTENT_WORDS.view.test(text) && !INTENT_WORDS.info.test(text))) intent = 'RUN_JUDGMENT';
   else if (INTENT_WORDS.view.test(text)) intent = 'BUILD_VIEW';
   else if (INTENT_WORDS.explain.test(text)) intent = 'EXPLAIN_DECISION';
   else if ((named || reference || fromContext) && INTENT_WORDS.info.test(text)) intent = 'WORKFLOW_INFO';
@@ -138,7 +147,7 @@ export function understand(message: string, options: { workflows: readonly Known
     inputs,
     unknownFields: intent === 'RUN_JUDGMENT' ? unknownFields : [],
     missingFields,
-    execution: execution ?? undefined,
+    execution: intent === 'EXPLAIN_DECISION' || intent === 'GIVE_FEEDBACK' ? (execution ?? undefined) : undefined,
     verdict,
     correctDecision: verdict === 'INCORRECT' ? correctDecisionIn(message, workflow) : undefined,
     impersonation: IMPERSONATION.test(text),
