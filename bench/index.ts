@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions | learning | bi), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
+ * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions | learning | bi | chat), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
  * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
@@ -12,6 +12,7 @@
 import { cpus } from 'node:os';
 import { benchActionDelivery } from './action-delivery.ts';
 import { benchDashboardPushes, benchPlanner, benchReadModelIngest } from './bi.ts';
+import { benchChat } from './chat.ts';
 import { benchGatewayTrust } from './gateway-trust.ts';
 import { benchJudgmentExecutions } from './judgment-executions.ts';
 import { benchExtractionTime, benchFewShotLookup, benchRuleQuality } from './learning.ts';
@@ -37,6 +38,9 @@ if (!only || only === 'bi') {
   process.stdout.write(`BI read-model ingest\n${await benchReadModelIngest({ events: Number(process.env.BENCH_BI_EVENTS ?? 5000), concurrency })}\n\n`);
   process.stdout.write(`BI planner latency\n${benchPlanner()}\n\n`);
   for (const rate of [30, 100]) process.stdout.write(`Live dashboard pushes through the gateway, ${seconds} s\n${await benchDashboardPushes({ subscribers: 100, rate, seconds })}\n\n`);
+}
+if (!only || only === 'chat') {
+  process.stdout.write(`Chat through the gateway, time to first chunk and to the final message\n${await benchChat({ conversations: 50, seconds })}\n\n`);
 }
 if (!only || only === 'workflow') {
   process.stdout.write(

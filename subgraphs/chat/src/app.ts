@@ -1,3 +1,4 @@
+import { createMemoryCache } from '@judgify/runtime/cache';
 import type { LlmClient } from '@judgify/runtime/llm';
 import { Counter, Histogram } from '@judgify/runtime/metrics';
 import type { SubgraphInfrastructure } from '@judgify/runtime/subgraph-service';
@@ -18,6 +19,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   const deps: Deps = {
     db: infrastructure.database.db,
     supergraph: infrastructure.supergraph,
+    workflowLists: createMemoryCache(1_000),
     live: infrastructure.live,
     llm: options.llm,
     logger: infrastructure.logger,

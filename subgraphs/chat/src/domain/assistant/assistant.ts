@@ -2,6 +2,7 @@ import { AppError } from '@judgify/runtime/errors';
 import type { Identity } from '@judgify/runtime/identity';
 import type { LlmClient } from '@judgify/runtime/llm';
 import type { Logger } from '@judgify/runtime/logger';
+import type { Cache } from '@judgify/runtime/cache';
 import type { Counter, Histogram } from '@judgify/runtime/metrics';
 import type { LiveUpdates } from '@judgify/runtime/pubsub';
 import type { DelegatedRequest, SupergraphClient } from '@judgify/runtime/supergraph-client';
@@ -18,6 +19,8 @@ import { knownWorkflow, type KnownWorkflow } from './workflow-fields.ts';
 
 export interface AssistantDeps extends ChatDeps {
   supergraph: SupergraphClient;
+  /** Each user's workflows for a few seconds: a conversation's messages need not each list them again. */
+  workflowLists: Cache;
   live: LiveUpdates;
   llm?: LlmClient;
   logger: Logger;
@@ -74,9 +77,18 @@ export async function storeMessage(deps: ChatDeps, actor: Identity, input: { ses
   });
 }
 
-async function workflowsOf(router: Router): Promise<KnownWorkflow[]> {
+const WORKFLOW_LIST_TTL_SECONDS = 5;
+
+/** The user's workflows, listed through the gateway as the user; from the last few seconds' list unless `fresh`. */
+async function workflowsOf(deps: AssistantDeps, router: Router, actor: Identity, fresh = false): Promise<KnownWorkflow[]> {
+  const key = JSON.stringify([actor.tenantId, actor.userId, [...actor.roles].sort()]);
+  const cached = fresh ? undefined : await deps.workflowLists.get<KnownWorkflow[]>(key);
+  if (cached) return cached;
   const listed = await router.call<{ workflows: Array<{ id: string; name: string; definition: unknown }> }>('ChatWorkflows', {}, () => []);
-  return (listed.data?.workflows ?? []).map(knownWorkflow);
+  if (!listed.data) return [];
+  const workflows = listed.data.workflows.map(knownWorkflow);
+  await deps.workflowLists.set(key, workflows, WORKFLOW_LIST_TTL_SECONDS);
+  return workflows;
 }
 
 /**
@@ -95,8 +107,13 @@ export async function produceReply(deps: AssistantDeps, on: DelegatedRequest, ac
   let workflows: KnownWorkflow[] = [];
   let source = 'embedded';
   try {
-    workflows = await workflowsOf(router);
+    workflows = await workflowsOf(deps, router, actor);
     let understood = understand(sent.message.content, { workflows, context: sent.context });
+    if (understood.unknownWorkflow) {
+      // Named but not in the list of a few seconds ago: perhaps made since.
+      workflows = await workflowsOf(deps, router, actor, true);
+      understood = understand(sent.message.content, { workflows, context: sent.context });
+    }
     if (deps.llm && !understood.impersonation) {
       try {
         understood = await llmUnderstanding(deps.llm, sent.message.content, { workflows, context: sent.context, embedded: understood });
