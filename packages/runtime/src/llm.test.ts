@@ -165,3 +165,24 @@ describe('LLM judge client', () => {
     expect(createLlmClient({ apiKey: 'sk-test', model: 'gpt-4o-mini', logger: silentLogger })?.model).toBe('gpt-4o-mini');
   });
 });
+
+describe('streamed text', () => {
+  const collect = async (stream: AsyncGenerator<string>) => {
+    const pieces: string[] = [];
+    for await (const piece of stream) pieces.push(piece);
+    return pieces;
+  };
+
+  it('yields the pieces as the model streams them', async () => {
+    server.respondWith(() => ({ chunks: ['Line 3 ', 'would ', 'stop.'] }));
+    expect(await collect(client().streamText({ system: 'be brief', user: 'what happens?' }))).toEqual(['Line 3 ', 'would ', 'stop.']);
+    expect(server.requests[0]).toMatchObject({ stream: true, model: 'judge-test' });
+  });
+
+  it('fails as unavailable, not with the SDK’s error, when the model errors or stalls', async () => {
+    server.respondWith(() => ({ status: 400, content: 'bad request' }));
+    expect((await failure(collect(client().streamText({ system: 's', user: 'u' })))).reason).toBe('failed');
+    server.respondWith(() => ({ chunks: ['never'], delayMs: 3_000 }));
+    expect((await failure(collect(client({ timeoutMs: 300 }).streamText({ system: 's', user: 'u' })))).reason).toBe('timeout');
+  });
+});

@@ -76,7 +76,12 @@ builder.mutationFields((t) => ({
       const sent = await storeMessage(context.deps, context.identity, { sessionId: String(args.sessionId), text: args.text });
       // Answered after this request returns, with its grant: the reply acts as this user, for this request.
       const on = { delegation: context.delegation, requestId: context.requestId };
-      setImmediate(() => void produceReply(context.deps, on, context.identity, sent));
+      setImmediate(() =>
+        produceReply(context.deps, on, context.identity, sent).catch((error: unknown) =>
+          // The reply stays PENDING until the sweep marks it FAILED: the question is kept, the client is told.
+          context.deps.logger.error({ err: error, messageId: sent.reply.id }, 'chat reply could not be stored'),
+        ),
+      );
       return sent;
     },
   }),

@@ -95,7 +95,8 @@ async function workflowsOf(deps: AssistantDeps, router: Router, actor: Identity,
  * Produces the reply to a stored message, after `sendChatMessage` has returned: understands it
  * (the LLM when configured, else or on failure the embedded classifier), routes it through the
  * gateway as the user, streams the answer on the session's live channel and stores the final
- * message with its routed calls and attachments. Never throws: a failure is the reply.
+ * message with its routed calls and attachments. A failure to understand or route is the reply;
+ * only failing to store the reply rejects.
  */
 export async function produceReply(deps: AssistantDeps, on: DelegatedRequest, actor: Identity, sent: SentMessage): Promise<void> {
   const started = performance.now();
