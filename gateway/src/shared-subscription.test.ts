@@ -37,6 +37,10 @@ describe('sharing', () => {
     expect(chat('ada').key).not.toBe(chat('bob').key);
     expect(chat('ada').key).toBe(chat('ada').key);
     expect(chat('ada').identity).toEqual({ userId: 'ada', tenantId: 'acme', roles: ['viewer'] });
+    const throughFragment = sharing(request({ userId: 'ada', query: 'subscription($s: ID!) { ...Mine } fragment Mine on Subscription { chatMessageStream(sessionId: $s) { chunk } }', variables: { s: 'session-1' } }));
+    expect(throughFragment.identity.userId).toBe('ada');
+    const inline = sharing(request({ userId: 'bob', query: 'subscription($s: ID!) { ... on Subscription { chatMessageStream(sessionId: $s) { chunk } } }', variables: { s: 'session-1' } }));
+    expect(inline.identity.userId).toBe('bob');
     expect(sharing(request()).identity.userId).toBe(SHARED_STREAM_USER);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '@judgify/runtime/identity';
 import type { Logger } from '@judgify/runtime/logger';
-import { getOperationAST, Kind, print, type ExecutionResult } from 'graphql';
+import { getOperationAST, Kind, print, type ExecutionResult, type SelectionSetNode } from 'graphql';
 import type { SubscriptionRequest } from './federated-subscriptions.ts';
 import type { SubscriptionHub } from './subscription-hub.ts';
 
@@ -25,11 +25,20 @@ export const STATE_SUBSCRIPTIONS: ReadonlySet<string> = new Set(['dashboardUpdat
  */
 export const USER_SUBSCRIPTIONS: ReadonlySet<string> = new Set(['chatMessageStream']);
 
-const rootFieldOf = (request: SubscriptionRequest): string | undefined => {
-  const operation = getOperationAST(request.document, request.operationName ?? undefined);
-  const [field] = operation?.selectionSet.selections ?? [];
-  return field?.kind === Kind.FIELD ? field.name.value : undefined;
-};
+/** The subscription's one root field, through fragments too (`subscription { ...Mine }`). */
+function rootFieldOf(request: SubscriptionRequest): string | undefined {
+  const fragments = new Map(request.document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet] as const] : [])));
+  const firstField = (set: SelectionSetNode | undefined, depth: number): string | undefined => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) return selection.name.value;
+      // Validation has refused fragment cycles before a subscription gets here; the depth bound is for safety.
+      const inner = depth < 10 ? firstField(selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments.get(selection.name.value), depth + 1) : undefined;
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  return firstField(getOperationAST(request.document, request.operationName ?? undefined)?.selectionSet, 0);
+}
 
 /**
  * Subscribers asking the same operation with the same variables, in one tenant with the same

@@ -142,7 +142,14 @@ export class InProcessBus implements EventBus {
           gathered = [];
           handler(batch.map((entry) => entry.event)).then(
             () => batch.forEach((entry) => entry.settle()),
-            (error: unknown) => batch.forEach((entry) => entry.settle(error ?? new Error('batch failed'))),
+            // One event that fails must not hold back the others: each is tried alone, and only those that fail are retried.
+            () =>
+              batch.forEach((entry) =>
+                handler([entry.event]).then(
+                  () => entry.settle(),
+                  (error: unknown) => entry.settle(error ?? new Error('event handler failed')),
+                ),
+              ),
           );
         });
       }),
@@ -313,18 +320,35 @@ export class RedisStreamsBus implements EventBus {
 
   subscribeBatch(eventType: string, group: string, handler: EventBatchHandler): void {
     this.startConsumer(eventType, group, async (reader, stream, entries, log) => {
-      if (!entries.length) return;
-      const events: EventEnvelope[] = [];
+      const events: Array<{ id: string; event: EventEnvelope }> = [];
+      const skipped: string[] = [];
       for (const [id, fields] of entries) {
         const raw = fields[fields.indexOf(ENVELOPE_FIELD) + 1];
-        if (raw === undefined) log.error({ id }, 'stream entry without envelope; acknowledging to skip it');
-        else events.push(JSON.parse(raw) as EventEnvelope);
+        try {
+          if (raw === undefined) throw new Error('no envelope');
+          events.push({ id, event: JSON.parse(raw) as EventEnvelope });
+        } catch (error) {
+          // It can never be handled: acknowledged, so it does not hold back the events after it.
+          log.error({ id, err: error }, 'stream entry is not an event envelope; acknowledging to skip it');
+          skipped.push(id);
+        }
       }
+      if (skipped.length) await reader.xack(stream, group, ...skipped);
+      if (!events.length) return;
       try {
-        if (events.length) await handler(events);
-        await reader.xack(stream, group, ...entries.map(([id]) => id));
+        await handler(events.map(({ event }) => event));
+        await reader.xack(stream, group, ...events.map(({ id }) => id));
       } catch (error) {
-        log.error({ err: error, events: events.length }, 'event batch handler failed; the batch will be redelivered');
+        // One event that fails must not hold back the others: each is tried alone, and only those that fail stay pending.
+        log.warn({ err: error, events: events.length }, 'event batch handler failed; handling its events one by one');
+        for (const { id, event } of events) {
+          try {
+            await handler([event]);
+            await reader.xack(stream, group, id);
+          } catch (single) {
+            log.error({ err: single, id, eventId: event.eventId }, 'event handler failed; will be redelivered');
+          }
+        }
       }
     });
   }

@@ -160,6 +160,16 @@ describe('judgment read models', () => {
     expect(flippedStats.data!.judgmentStats.totals).toMatchObject({ feedbackCount: 2, feedbackCorrect: 1 });
   });
 
+  it('counts an execution once when its first two verdicts are handled at the same time', async () => {
+    const workflowId = randomUUID();
+    const executionId = randomUUID();
+    const earlier = feedback({ workflowId, executionId, verdict: 'CORRECT', minutes: 20 });
+    const later = feedback({ workflowId, executionId, verdict: 'INCORRECT', minutes: 21 });
+    await Promise.all([ingestFeedbackRecorded(ingest, earlier), ingestFeedbackRecorded(ingest, later)]);
+    const stats = await subgraph.execute(identities.acmeViewer, STATS, { ...window, filter: { workflowId } });
+    expect(stats.data!.judgmentStats.totals).toMatchObject({ feedbackCount: 1, feedbackCorrect: 0 });
+  });
+
   it('counts delivery outcomes from action.executed', async () => {
     const workflowId = randomUUID();
     const delivered = (status: string, attempts: number) =>

@@ -121,6 +121,8 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
   let timer: NodeJS.Timeout | undefined;
   let flushing = false;
   let closed = false;
+  /** Nothing is pushed before the snapshot: events meanwhile wait for it. */
+  let started = false;
 
   const metricChanges = deps.live.subscribe<MetricsChange>(METRICS_CHANGED, tenantId);
   const dashboardChanges = deps.live.subscribe<DashboardChangedNotice>(DASHBOARD_CHANGED, tenantId);
@@ -135,6 +137,11 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
     overflow: () => new AppError('SUBSCRIBER_TOO_SLOW', `Subscription closed: it fell more than ${MAX_UNTAKEN_UPDATES} dashboard updates behind. Subscribe again.`),
     detach: stop,
   });
+  // A stream that fails is not returned by the server around it: it stops listening itself.
+  const fail = (error: unknown) => {
+    stop();
+    updates.fail(error);
+  };
 
   const latest = new Map<string, ViewSnapshot>();
   /** Reruns the views and pushes the dashboard's state, with them as the changed ones. */
@@ -150,7 +157,7 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
   };
 
   const schedule = () => {
-    if (closed || flushing || timer) return;
+    if (closed || !started || flushing || timer) return;
     const now = Date.now();
     let soonest = Number.POSITIVE_INFINITY;
     if (dashboardDirty) soonest = now;
@@ -170,7 +177,7 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
       if (dashboardDirty) {
         dashboardDirty = false;
         const [fresh] = await findDashboards(deps, tenantId, [dashboardId]);
-        if (!fresh) return updates.fail(new AppError('NOT_FOUND', `Dashboard "${dashboardId}" was deleted.`));
+        if (!fresh) return fail(new AppError('NOT_FOUND', `Dashboard "${dashboardId}" was deleted.`));
         dashboard = fresh;
         scopes = new Map(dashboard.views.map((view) => [view.id, scopeOf(view)]));
         dirty.clear();
@@ -186,7 +193,7 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
       deps.pushLatency.observe((pushedAt - since) / 1000);
     } catch (error) {
       deps.logger.warn({ err: error, dashboardId }, 'dashboard views could not be rerun');
-      updates.fail(error instanceof AppError ? error : new AppError('DOWNSTREAM_SERVICE_ERROR', 'The dashboard could not be refreshed; subscribe again.'));
+      fail(error instanceof AppError ? error : new AppError('DOWNSTREAM_SERVICE_ERROR', 'The dashboard could not be refreshed; subscribe again.'));
     } finally {
       flushing = false;
       schedule();
@@ -200,7 +207,7 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
         schedule();
       }
     } catch (error) {
-      updates.fail(error);
+      fail(error);
     }
   };
   void listen(metricChanges, (change) => {
@@ -211,6 +218,13 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
     if (notice.dashboardId === dashboardId) dashboardDirty = true;
   });
 
-  await rerun('SNAPSHOT', dashboard.views);
+  try {
+    await rerun('SNAPSHOT', dashboard.views);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  started = true;
+  schedule();
   return updates.stream;
 }

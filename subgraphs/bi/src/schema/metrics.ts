@@ -138,7 +138,7 @@ const JudgmentMetricsFilter = builder.inputType('JudgmentMetricsFilter', {
 });
 
 const JudgmentStatsFilter = builder.inputType('JudgmentStatsFilter', {
-  description: 'Narrows a summary; a range named here (period, lastHours, lastDays) replaces from/to.',
+  description: "Narrows a summary. Name its range one way: judgmentStats' from/to, or period, lastHours or lastDays here (the last 24 hours when none).",
   fields: (t) => rangeFields(t),
 });
 

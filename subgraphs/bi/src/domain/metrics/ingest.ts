@@ -197,6 +197,8 @@ export async function ingestFeedbackRecorded(deps: IngestDeps, event: EventEnvel
   const correct = data.verdict === 'CORRECT';
   let changed = false;
   await handleOnce(deps.db, inbox, event, async (tx) => {
+    // Feedback on one execution is handled one at a time: two first verdicts at once would both count.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`bi.verdict:${data.executionId}`}))`);
     const [kept] = await tx
       .select()
       .from(executionVerdicts)

@@ -58,9 +58,14 @@ function encodedFields(spec: Json, into: string[]): void {
   if (isObject(spec.spec)) encodedFields(spec.spec, into);
 }
 
-/** Data sources other than the view's own rows, anywhere in the spec: a chart draws only what its query returned. */
+/**
+ * Data sources other than the view's own rows, and anything that loads or links a URL (image
+ * marks, `url`/`href` channels), anywhere in the spec: a chart draws only what its query returned,
+ * and sends it nowhere.
+ */
 function foreignData(spec: Json, path: string): string | undefined {
   for (const [key, value] of Object.entries(spec)) {
+    if (key === 'url' || key === 'href' || (key === 'mark' && (value === 'image' || (isObject(value) && value.type === 'image')))) return `${path ? `${path}.` : ''}${key}`;
     if ((key === 'data' && path) || key === 'datasets') return `${path ? `${path}.` : ''}${key}`;
     if (key === 'data' && !(isObject(value) && value.name === ROWS_DATASET && Object.keys(value).length === 1)) return 'data';
     if (key === 'transform' && Array.isArray(value) && value.some((step) => isObject(step) && 'lookup' in step)) return `${path || 'spec'}.transform (lookup)`;
@@ -85,7 +90,7 @@ export function checkChartSpec(spec: unknown, available: ReadonlySet<string>): s
   const validate = vegaLiteValidator();
   if (!validate(spec)) return [`chart spec is not valid Vega-Lite ${mostSpecific(validate.errors ?? [])}`];
   const foreign = foreignData(spec, '');
-  if (foreign) return [`chart spec must draw only the view's own rows: give "data": {"name": "${ROWS_DATASET}"} at the top level and no other data source (found ${foreign})`];
+  if (foreign) return [`chart spec must draw only the view's own rows and load or link nothing: give "data": {"name": "${ROWS_DATASET}"} at the top level, no other data source, image mark, url or href (found ${foreign})`];
   const derived = new Set<string>();
   derivedFields(spec, derived);
   for (const key of ['layer', 'concat', 'hconcat', 'vconcat'] as const) for (const child of Array.isArray(spec[key]) ? spec[key] : []) if (isObject(child)) derivedFields(child, derived);

