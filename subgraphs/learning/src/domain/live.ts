@@ -17,6 +17,13 @@ export const isFinished = (job: RuleExtractionJobRow) => job.status === 'SUCCEED
 const sameState = (a: RuleExtractionJobRow, b: RuleExtractionJobRow) => a.status === b.status && a.progress === b.progress && a.attempts === b.attempts;
 
 /**
+ * Reads of close notices run concurrently and may return out of turn: within one run of a job
+ * (same try, same status), progress never goes back, so a lower one is an earlier state read late.
+ */
+const isEarlierState = (delivered: RuleExtractionJobRow, read: RuleExtractionJobRow) =>
+  read.attempts === delivered.attempts && read.status === delivered.status && read.progress < delivered.progress;
+
+/**
  * One job as it is now, then after each change, ending with the change that finishes it. The
  * channel is listened to before the job is read, so no change falls between the two.
  */
@@ -50,7 +57,7 @@ export function jobUpdates(live: LiveUpdates, deps: Pick<RuleJobDeps, 'db'>, ten
     for (;;) {
       const next = await changes.next();
       if (next.done) return next;
-      if (!sameState(delivered, next.value)) return deliver(next.value);
+      if (!sameState(delivered, next.value) && !isEarlierState(delivered, next.value)) return deliver(next.value);
     }
   }, end);
 }
