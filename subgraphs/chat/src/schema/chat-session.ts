@@ -54,7 +54,8 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   createChatSession: t.field({
     type: ChatSession,
-    authScopes: { operator: true },
+    // Viewers talk to the assistant too: what it runs for them is bound by their roles, not by the session.
+    authScopes: { viewer: true },
     args: { input: t.arg({ type: CreateChatSessionInput, required: true }) },
     resolve: (_root, { input }, context) => createChatSession(context.deps, context.identity, input),
   }),
