@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { openDatabase } from '@judgify/runtime/database';
 import { createEvent, type EventEnvelope } from '@judgify/runtime/events';
 import { handleOnce } from '@judgify/runtime/inbox';
-import { createTestDatabase, identities, silentLogger, testRedisUrl } from '@judgify/runtime/testing';
+import { createTestDatabase, identities, silentLogger } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createExampleWorkflow, graphql, signToken } from '../e2e/client.ts';
-import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import * as tables from '../subgraphs/bi/src/db/schema.ts';
 import { ingestJudgmentCompleted, ingestJudgmentsCompleted } from '../subgraphs/bi/src/domain/metrics/ingest.ts';
 import { evaluatePrompts } from '../subgraphs/bi/src/domain/views/planner/evaluate.ts';
 import { PROMPT_CASES } from '../subgraphs/bi/src/domain/views/planner/prompts.ts';
 import { migrationsFolder } from '../subgraphs/bi/src/service.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
+import { startBenchPlatform } from './platform.ts';
 import { percentile } from './load.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -96,8 +96,7 @@ const COMPLETED = `subscription($w: ID) { judgmentCompleted(workflowId: $w) { in
  * takes to reach a client, from the same send.
  */
 export async function benchDashboardPushes(options: { subscribers: number; rate: number; seconds: number }): Promise<string> {
-  const distributed = Boolean(testRedisUrl());
-  const platform = distributed ? await startPlatform({ logLevel: 'info' }) : await startEmbeddedPlatform({ logLevel: 'info' });
+  const { platform, shape } = await startBenchPlatform();
   const clients: Client[] = [];
   try {
     const url = platform.gateway.url;
@@ -199,7 +198,7 @@ export async function benchDashboardPushes(options: { subscribers: number; rate:
     const pushSeconds = firstPush === undefined ? 1 : Math.max(1, (lastPush - firstPush) / 1000);
     const event50 = events.percentile(50);
     return [
-      `${distributed ? 'a process per service, PostgreSQL/Redis as configured' : 'every service in one process (npm start)'}; ${options.subscribers} dashboard subscribers (and one judgmentCompleted subscriber), ${judged.length} judgments at ${options.rate}/s`,
+      `${shape}; ${options.subscribers} dashboard subscribers (and one judgmentCompleted subscriber), ${judged.length} judgments at ${options.rate}/s`,
       `dashboard push      p50 ${push50.toFixed(0)} ms   p99 ${pushes.percentile(99).toFixed(0)} ms   max ${pushes.max.toFixed(0)} ms   (${pushCount} pushes over ${pushSeconds.toFixed(1)} s; ${(pushCount / options.subscribers / pushSeconds).toFixed(1)} per subscriber per second, at most 4 by design)`,
       `judgmentCompleted   p50 ${event50.toFixed(0)} ms   p99 ${events.percentile(99).toFixed(0)} ms   (${events.count} events delivered; the reference)`,
       `both from when each judgment was sent; its own round trip took p50 ${percentile(answered.sort((a, b) => a - b), 50).toFixed(0)} ms, p99 ${percentile(answered, 99).toFixed(0)} ms`,

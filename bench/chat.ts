@@ -1,9 +1,9 @@
-import { identities, testRedisUrl } from '@judgify/runtime/testing';
+import { identities } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createExampleWorkflow, graphql, signToken } from '../e2e/client.ts';
-import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
+import { startBenchPlatform } from './platform.ts';
 
 const STREAM = `subscription($s: ID!) { chatMessageStream(sessionId: $s) { messageId done } }`;
 const SEND = `mutation($s: ID!, $t: String!) { sendChatMessage(sessionId: $s, text: $t) { replyId } }`;
@@ -16,8 +16,7 @@ const JUDGE = `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: 
  * the same judgments sent straight to executeJudgment: what the assistant adds to the call it routes.
  */
 export async function benchChat(options: { conversations: number; seconds: number }): Promise<string> {
-  const distributed = Boolean(testRedisUrl());
-  const platform = distributed ? await startPlatform({ logLevel: 'info' }) : await startEmbeddedPlatform({ logLevel: 'info' });
+  const { platform, shape } = await startBenchPlatform();
   const clients: Client[] = [];
   try {
     const url = platform.gateway.url;
@@ -89,7 +88,7 @@ export async function benchChat(options: { conversations: number; seconds: numbe
     );
     const line = (label: string, histogram: LatencyHistogram) => `${label.padEnd(34)} p50 ${histogram.percentile(50).toFixed(0).padStart(5)} ms   p99 ${histogram.percentile(99).toFixed(0).padStart(5)} ms   (${histogram.count})`;
     return [
-      `${distributed ? 'a process per service' : 'every service in one process (npm start)'}; ${options.conversations} conversations for ${options.seconds} s, no LLM; ${answered} answers (${(answered / options.seconds).toFixed(0)}/s), ${failed} sends refused`,
+      `${shape}; ${options.conversations} conversations for ${options.seconds} s, no LLM; ${answered} answers (${(answered / options.seconds).toFixed(0)}/s), ${failed} sends refused`,
       line('message → first chunk', firstChunk),
       line('message → final message', final),
       line('executeJudgment sent directly (ref)', direct),

@@ -45,14 +45,10 @@ export interface CreateDashboardInput {
 
 type Transaction = Parameters<Parameters<DashboardDeps['db']['transaction']>[0]>[0];
 
-function shapeProblems(check: () => unknown): InputProblem[] {
-  try {
-    check();
-    return [];
-  } catch (error) {
-    if (error instanceof AppError && Array.isArray(error.extensions.problems)) return error.extensions.problems as InputProblem[];
-    throw error;
-  }
+/** The problems a validation error lists; anything else is not a validation error and goes on. */
+function problemsOf(error: unknown): InputProblem[] {
+  if (error instanceof AppError && Array.isArray(error.extensions.problems)) return [...(error.extensions.problems as InputProblem[])];
+  throw error;
 }
 
 /**
@@ -60,13 +56,18 @@ function shapeProblems(check: () => unknown): InputProblem[] {
  * every problem reported at once with its path. Returns the input with views ready to store.
  */
 function checkedInput<T extends z.ZodType>(deps: DashboardDeps, schema: T, input: unknown, views: (valid: z.infer<T>) => ReadonlyArray<z.infer<typeof dashboardViewInput>>, given: readonly unknown[], root: (index: number) => string) {
-  const problems = shapeProblems(() => validateInput(schema, input, root(-1)));
+  let valid: z.infer<T> | undefined;
+  const problems: InputProblem[] = [];
+  try {
+    valid = validateInput(schema, input, root(-1));
+  } catch (error) {
+    problems.push(...problemsOf(error));
+  }
   given.forEach((view, index) => {
     const shape = dashboardViewInput.safeParse(view);
     if (shape.success) problems.push(...checkView(deps.apiSchema, shape.data, root(index)));
   });
-  if (problems.length) throw invalidInput(problems);
-  const valid = validateInput(schema, input, root(-1));
+  if (problems.length || valid === undefined) throw invalidInput(problems);
   const stored: StoredDashboardView[] = views(valid).map((view) => ({ id: randomUUID(), ...view, variables: view.variables ?? null, dataPath: view.dataPath ?? null, chart: { type: view.chart.type, spec: view.chart.spec ?? null } }));
   return { valid, views: stored };
 }

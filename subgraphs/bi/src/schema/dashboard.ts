@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 import type { DashboardRow } from '../db/schema.ts';
-import { addDashboardView, createDashboard, dashboardCursor, listDashboards, removeDashboardView, reorderDashboardViews, type DashboardViewInput as ViewInput } from '../domain/dashboard.ts';
+import { addDashboardView, createDashboard, dashboardCursor, listDashboards, removeDashboardView, reorderDashboardViews } from '../domain/dashboard.ts';
 import { DASHBOARD_CHANGED } from '../domain/live.ts';
 import { dashboardUpdates, type DashboardUpdate as Update, type ViewSnapshot as Snapshot } from '../domain/live-dashboard.ts';
 import type { Context } from '../context.ts';
@@ -66,8 +66,6 @@ function announced(context: Context, row: DashboardRow): DashboardRow {
   return row;
 }
 
-const asViewInput = (view: { title: string; query: string; variables?: unknown; dataPath?: string | null; chart: { type: string; spec?: unknown } }): ViewInput => view;
-
 builder.mutationFields((t) => ({
   createDashboard: t.field({
     type: Dashboard,
@@ -80,7 +78,7 @@ builder.mutationFields((t) => ({
     authScopes: { operator: true },
     description: 'Adds a view (a generated one, or hand-written) at `position` (0 first; last by default). A dashboard holds at most 12.',
     args: { dashboardId: t.arg.id({ required: true }), view: t.arg({ type: DashboardViewInput, required: true }), position: t.arg.int() },
-    resolve: async (_root, args, context) => announced(context, await addDashboardView(context.deps, context.identity, String(args.dashboardId), asViewInput(args.view), args.position)),
+    resolve: async (_root, args, context) => announced(context, await addDashboardView(context.deps, context.identity, String(args.dashboardId), args.view, args.position)),
   }),
   reorderDashboardViews: t.field({
     type: Dashboard,

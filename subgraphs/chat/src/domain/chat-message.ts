@@ -19,25 +19,35 @@ export interface PostChatMessageInput {
   content: string;
 }
 
-const sessionNotFound = (sessionId: string) =>
+export const sessionNotFound = (sessionId: string) =>
   new AppError('NOT_FOUND', `You have no chat session with id "${sessionId}"; start one with createChatSession.`, { field: 'sessionId' });
 
+type Transaction = Parameters<Parameters<ChatDeps['db']['transaction']>[0]>[0];
+
 /**
- * Stores a user message and marks its session as active in one transaction. The session row
- * is updated first: that locks it, so concurrent posts into one session queue up, and its new
- * updated_at (always at least 1 ms past the previous one) becomes the message's created_at.
- * Messages of a session therefore sort in posting order even within one millisecond.
+ * Marks the actor's session active before `count` messages are added to it, and gives them their
+ * created_at, 1 ms apart. Updating the session row first locks it, so concurrent posts into one
+ * session queue up; its updated_at moves to the last message's stamp, always at least 1 ms past
+ * the previous one. Messages of a session therefore sort in posting order even within one
+ * millisecond. Throws NOT_FOUND unless the session is the actor's.
  */
+export async function touchSession(tx: Transaction, actor: Identity, sessionId: string, count = 1): Promise<{ stamps: Date[]; context: ChatSessionRow['context'] }> {
+  if (!isUuid(sessionId)) throw sessionNotFound(sessionId);
+  const [session] = await tx
+    .update(chatSessions)
+    .set({ updatedAt: sql`greatest(now(), ${chatSessions.updatedAt} + interval '1 millisecond') + ${`${count - 1} milliseconds`}::interval`, updatedBy: actor.userId })
+    .where(and(ownedBy(actor), eq(chatSessions.id, sessionId)))
+    .returning({ updatedAt: chatSessions.updatedAt, context: chatSessions.context });
+  if (!session) throw sessionNotFound(sessionId);
+  const last = session.updatedAt.getTime();
+  return { stamps: Array.from({ length: count }, (_, index) => new Date(last - (count - 1 - index))), context: session.context };
+}
+
+/** Stores a user message and marks its session as active in one transaction. */
 export async function postChatMessage(deps: ChatDeps, actor: Identity, input: PostChatMessageInput): Promise<ChatMessageRow> {
   const valid = validateInput(postChatMessageInput, input);
-  if (!isUuid(valid.sessionId)) throw sessionNotFound(valid.sessionId);
   return deps.db.transaction(async (tx) => {
-    const [session] = await tx
-      .update(chatSessions)
-      .set({ updatedAt: sql`greatest(now(), ${chatSessions.updatedAt} + interval '1 millisecond')`, updatedBy: actor.userId })
-      .where(and(ownedBy(actor), eq(chatSessions.id, valid.sessionId)))
-      .returning({ updatedAt: chatSessions.updatedAt });
-    if (!session) throw sessionNotFound(valid.sessionId);
+    const [stamp] = (await touchSession(tx, actor, valid.sessionId)).stamps;
     const [message] = await tx
       .insert(chatMessages)
       .values({
@@ -45,9 +55,9 @@ export async function postChatMessage(deps: ChatDeps, actor: Identity, input: Po
         sessionId: valid.sessionId,
         role: 'USER',
         content: valid.content,
-        createdAt: session.updatedAt,
+        createdAt: stamp,
         createdBy: actor.userId,
-        updatedAt: session.updatedAt,
+        updatedAt: stamp,
         updatedBy: actor.userId,
       })
       .returning();

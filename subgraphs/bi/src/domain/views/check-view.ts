@@ -1,6 +1,7 @@
 import type { InputProblem } from '@judgify/runtime/validation';
 import type { GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
+import type { ChartType } from '../../db/schema.ts';
 import { checkChartSpec } from './chart-check.ts';
 import { checkViewQuery, fieldsAt } from './query-check.ts';
 
@@ -10,6 +11,15 @@ export interface ViewDefinition {
   variables?: Record<string, unknown> | null;
   dataPath?: string | null;
   chart: { type: string; spec?: Record<string, unknown> | null };
+}
+
+/** A view as the planner or the LLM makes it: a definition in full, with the words that describe it. */
+export interface ViewDraft extends ViewDefinition {
+  title: string;
+  interpretation: string;
+  variables: Record<string, unknown>;
+  dataPath: string;
+  chart: { type: ChartType; spec: Record<string, unknown> };
 }
 
 /**

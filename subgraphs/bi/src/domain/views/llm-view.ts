@@ -1,22 +1,15 @@
 import type { LlmClient } from '@judgify/runtime/llm';
 import type { GraphQLSchema } from 'graphql';
 import { z } from 'zod';
-import { chartTypes, type ChartType } from '../../db/schema.ts';
+import { chartTypes } from '../../db/schema.ts';
 import { ROWS_DATASET } from './chart-check.ts';
-import { checkView } from './check-view.ts';
+import { checkView, type ViewDraft } from './check-view.ts';
 import type { PlannedView, UnreadPrompt } from './planner/index.ts';
 import type { Language } from './planner/words.ts';
 import { biSchemaContext } from './schema-context.ts';
 
 /** A view the LLM proposed that passed every check. */
-export interface LlmView {
-  title: string;
-  interpretation: string;
-  query: string;
-  variables: Record<string, unknown>;
-  dataPath: string;
-  chart: { type: ChartType; spec: Record<string, unknown> };
-}
+export type LlmView = ViewDraft;
 
 export class InvalidLlmView extends Error {
   override readonly name = 'InvalidLlmView';

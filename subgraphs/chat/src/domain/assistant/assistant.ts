@@ -1,4 +1,3 @@
-import { AppError } from '@judgify/runtime/errors';
 import type { Identity } from '@judgify/runtime/identity';
 import type { LlmClient } from '@judgify/runtime/llm';
 import type { Logger } from '@judgify/runtime/logger';
@@ -6,11 +5,12 @@ import type { Cache } from '@judgify/runtime/cache';
 import type { Counter, Histogram } from '@judgify/runtime/metrics';
 import type { LiveUpdates } from '@judgify/runtime/pubsub';
 import type { DelegatedRequest, SupergraphClient } from '@judgify/runtime/supergraph-client';
-import { isUuid, validateInput } from '@judgify/runtime/validation';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { validateInput } from '@judgify/runtime/validation';
+import { and, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import { chatMessages, chatSessions, type ChatMessageRow, type SessionContext } from '../../db/schema.ts';
-import { ownedBy, type ChatDeps } from '../chat-session.ts';
+import { touchSession } from '../chat-message.ts';
+import type { ChatDeps } from '../chat-session.ts';
 import { composedChunks } from './chunks.ts';
 import { llmReplyStream, llmUnderstanding } from './llm.ts';
 import { route, Router, type Answer } from './route.ts';
@@ -41,9 +41,6 @@ const sendInput = z.object({
   text: z.string().trim().min(1, 'text must not be empty').max(4000, 'text must be at most 4000 characters'),
 });
 
-const sessionNotFound = (sessionId: string) =>
-  new AppError('NOT_FOUND', `You have no chat session with id "${sessionId}"; start one with createChatSession.`, { field: 'sessionId' });
-
 export interface SentMessage {
   message: ChatMessageRow;
   reply: ChatMessageRow;
@@ -56,24 +53,17 @@ export interface SentMessage {
  */
 export async function storeMessage(deps: ChatDeps, actor: Identity, input: { sessionId: string; text: string }): Promise<SentMessage> {
   const valid = validateInput(sendInput, input);
-  if (!isUuid(valid.sessionId)) throw sessionNotFound(valid.sessionId);
   return deps.db.transaction(async (tx) => {
-    const [session] = await tx
-      .update(chatSessions)
-      .set({ updatedAt: sql`greatest(now(), ${chatSessions.updatedAt} + interval '2 milliseconds')`, updatedBy: actor.userId })
-      .where(and(ownedBy(actor), eq(chatSessions.id, valid.sessionId)))
-      .returning({ updatedAt: chatSessions.updatedAt, context: chatSessions.context });
-    if (!session) throw sessionNotFound(valid.sessionId);
-    const stamp = (offsetMs: number) => new Date(session.updatedAt.getTime() + offsetMs);
+    const { stamps, context } = await touchSession(tx, actor, valid.sessionId, 2);
     const owned = { tenantId: actor.tenantId, sessionId: valid.sessionId, createdBy: actor.userId, updatedBy: actor.userId };
     const [message, reply] = await tx
       .insert(chatMessages)
       .values([
-        { ...owned, role: 'USER' as const, content: valid.text, createdAt: stamp(0), updatedAt: stamp(0) },
-        { ...owned, role: 'ASSISTANT' as const, content: '', status: 'PENDING' as const, createdAt: stamp(1), updatedAt: stamp(1) },
+        { ...owned, role: 'USER' as const, content: valid.text, createdAt: stamps[0]!, updatedAt: stamps[0]! },
+        { ...owned, role: 'ASSISTANT' as const, content: '', status: 'PENDING' as const, createdAt: stamps[1]!, updatedAt: stamps[1]! },
       ])
       .returning();
-    return { message: message!, reply: reply!, context: session.context };
+    return { message: message!, reply: reply!, context };
   });
 }
 

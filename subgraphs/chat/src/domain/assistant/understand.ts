@@ -119,7 +119,6 @@ export function understand(message: string, options: { workflows: readonly Known
   for (const { word, value } of pairs) {
     const field = workflow ? fieldFor(word, workflow.fields) : undefined;
     if (field) inputs[field] = value;
-    else if (workflow || !FIELD_SYNONYMS[word]) unknownFields.push(word);
     else unknownFields.push(word);
   }
   const id = UUID.exec(text)?.[0];

@@ -1,19 +1,14 @@
 import type { ChartType } from '../../../db/schema.ts';
 import { ROWS_DATASET } from '../chart-check.ts';
+import type { ViewDraft } from '../check-view.ts';
 import type { Grouping, Metric } from './lexicon.ts';
 import type { NamedRange } from './ranges.ts';
 import type { Understanding } from './understand.ts';
 import { EXAMPLES, WORDS, type Language } from './words.ts';
 
 /** A view the planner could make: everything but its data, which running the query gives. */
-export interface PlannedView {
+export interface PlannedView extends ViewDraft {
   kind: 'view';
-  title: string;
-  interpretation: string;
-  query: string;
-  variables: Record<string, unknown>;
-  dataPath: string;
-  chart: { type: ChartType; spec: Record<string, unknown> };
   warnings: string[];
   /** The parts, for tests and for the LLM's context. */
   plan: { metric: Metric; grouping: Grouping | null; range: NamedRange; workflowId: string | null; chart: ChartType };
@@ -181,9 +176,7 @@ export function composeView(understanding: Understanding, language: Language, ti
   if (grouping === 'DECISION') {
     if (metric !== 'COUNT' && metric !== 'DECISION_MIX') return unread(language, understood, words.notSplit(words.metric[metric], words.grouping.DECISION).replace(/\.$/, ''));
   }
-  if (grouping === 'METHOD' && (metric === 'FEEDBACK_ACCURACY' || metric === 'METHOD_MIX')) {
-    if (metric === 'FEEDBACK_ACCURACY') return unread(language, understood, words.notSplit(words.metric[metric], words.grouping.METHOD).replace(/\.$/, ''));
-  }
+  if (grouping === 'METHOD' && metric === 'FEEDBACK_ACCURACY') return unread(language, understood, words.notSplit(words.metric[metric], words.grouping.METHOD).replace(/\.$/, ''));
 
   const filter: Record<string, unknown> = { ...rangeVariables(range), timeZone };
   if (understanding.workflow) filter.workflowId = understanding.workflow.id;
