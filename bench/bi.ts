@@ -13,7 +13,7 @@ import { PROMPT_CASES } from '../subgraphs/bi/src/domain/views/planner/prompts.t
 import { migrationsFolder } from '../subgraphs/bi/src/service.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
 import { startBenchPlatform } from './platform.ts';
-import { percentile } from './load.ts';
+import { percentile, scoreSet } from './load.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,18 +72,7 @@ export async function benchReadModelIngest(options: { events: number; concurrenc
 }
 
 /** The embedded planner on its prompt set, repeated: per-prompt latency, and how many it reads right. */
-export function benchPlanner(rounds = 50): string {
-  const micros: number[] = [];
-  let right = 0;
-  for (let round = 0; round < rounds; round++) {
-    for (const result of evaluatePrompts(PROMPT_CASES)) {
-      micros.push(result.micros);
-      if (round === 0 && result.right) right++;
-    }
-  }
-  micros.sort((a, b) => a - b);
-  return `${PROMPT_CASES.length} prompts (Korean and English) × ${rounds}: p50 ${percentile(micros, 50).toFixed(0)} µs, p99 ${percentile(micros, 99).toFixed(0)} µs; read exactly right ${right}/${PROMPT_CASES.length} (${((100 * right) / PROMPT_CASES.length).toFixed(1)} %)`;
-}
+export const benchPlanner = (rounds = 50): string => scoreSet('prompts', rounds, () => evaluatePrompts(PROMPT_CASES));
 
 const UPDATES = `subscription($id: ID!) { dashboardUpdated(id: $id) { reason views { data } } }`;
 const COMPLETED = `subscription($w: ID) { judgmentCompleted(workflowId: $w) { inputData } }`;

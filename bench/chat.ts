@@ -2,7 +2,9 @@ import { identities } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createExampleWorkflow, graphql, signToken } from '../e2e/client.ts';
+import { evaluateMessages } from '../subgraphs/chat/src/domain/assistant/evaluate.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
+import { scoreSet } from './load.ts';
 import { startBenchPlatform } from './platform.ts';
 
 const STREAM = `subscription($s: ID!) { chatMessageStream(sessionId: $s) { messageId done } }`;
@@ -99,3 +101,6 @@ export async function benchChat(options: { conversations: number; seconds: numbe
     await platform.stop();
   }
 }
+
+/** The embedded classifier on its own message set, repeated: per-message latency, and how many it reads right (intent and entities). */
+export const benchChatClassifier = (rounds = 50): string => scoreSet('messages', rounds, () => evaluateMessages());

@@ -12,7 +12,7 @@
 import { cpus } from 'node:os';
 import { benchActionDelivery } from './action-delivery.ts';
 import { benchDashboardPushes, benchPlanner, benchReadModelIngest } from './bi.ts';
-import { benchChat } from './chat.ts';
+import { benchChat, benchChatClassifier } from './chat.ts';
 import { benchGatewayTrust } from './gateway-trust.ts';
 import { benchJudgmentExecutions } from './judgment-executions.ts';
 import { benchExtractionTime, benchFewShotLookup, benchRuleQuality } from './learning.ts';
@@ -40,6 +40,7 @@ if (!only || only === 'bi') {
   for (const rate of [30, 100]) process.stdout.write(`Live dashboard pushes through the gateway, ${seconds} s\n${await benchDashboardPushes({ subscribers: 100, rate, seconds })}\n\n`);
 }
 if (!only || only === 'chat') {
+  process.stdout.write(`Chat classifier, no LLM\n${benchChatClassifier()}\n\n`);
   process.stdout.write(`Chat through the gateway, time to first chunk and to the final message\n${await benchChat({ conversations: 50, seconds })}\n\n`);
 }
 if (!only || only === 'workflow') {

@@ -53,3 +53,23 @@ export function report(results: LoadResult[]): string {
   });
   return [['operation'.padEnd(34), 'requests'.padStart(8), 'errors'.padStart(7), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8)].join(' '), ...rows].join('\n');
 }
+
+/**
+ * A language set scored and timed: `evaluate` runs every case once, `rounds` times over; how many
+ * the first round reads right, and the per-case latency over all rounds.
+ */
+export function scoreSet(what: string, rounds: number, evaluate: () => Array<{ right: boolean; micros: number }>): string {
+  const micros: number[] = [];
+  let right = 0;
+  let total = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const result of evaluate()) {
+      micros.push(result.micros);
+      if (round > 0) continue;
+      total++;
+      if (result.right) right++;
+    }
+  }
+  micros.sort((a, b) => a - b);
+  return `${total} ${what} (Korean and English) × ${rounds}: p50 ${percentile(micros, 50).toFixed(0)} µs, p99 ${percentile(micros, 99).toFixed(0)} µs; read exactly right ${right}/${total} (${((100 * right) / total).toFixed(1)} %)`;
+}
