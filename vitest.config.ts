@@ -10,8 +10,9 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['packages/**/*.test.ts', 'gateway/**/*.test.ts', 'subgraphs/**/*.test.ts', 'e2e/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'data/**'],
+    include: ['packages/**/*.test.ts', 'gateway/**/*.test.ts', 'subgraphs/**/*.test.ts', 'console/**/*.test.ts', 'e2e/**/*.test.ts'],
+    globalSetup: ['e2e/global-setup.ts'],
+    exclude: ['**/node_modules/**', 'data/**', 'console/dist/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions | learning | bi | chat), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
+ * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions | learning | bi | chat | mcp), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
  * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
@@ -15,6 +15,7 @@ import { benchDashboardPushes, benchPlanner, benchReadModelIngest } from './bi.t
 import { benchChat, benchChatClassifier } from './chat.ts';
 import { benchGatewayTrust } from './gateway-trust.ts';
 import { benchJudgmentExecutions } from './judgment-executions.ts';
+import { benchMcp } from './mcp.ts';
 import { benchExtractionTime, benchFewShotLookup, benchRuleQuality } from './learning.ts';
 import { benchRedisOutage } from './redis-outage.ts';
 import { benchRuleEvaluation } from './rule-evaluation.ts';
@@ -42,6 +43,9 @@ if (!only || only === 'bi') {
 if (!only || only === 'chat') {
   process.stdout.write(`Chat classifier, no LLM\n${benchChatClassifier()}\n\n`);
   process.stdout.write(`Chat through the gateway, time to first chunk and to the final message\n${await benchChat({ conversations: 50, seconds })}\n\n`);
+}
+if (!only || only === 'mcp') {
+  process.stdout.write(`MCP tool call against a direct GraphQL call of the same operation\n${await benchMcp({ concurrency, seconds })}\n\n`);
 }
 if (!only || only === 'workflow') {
   process.stdout.write(

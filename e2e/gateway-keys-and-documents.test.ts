@@ -10,7 +10,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createDelegation } from '../gateway/src/delegation.ts';
-import { EXPLORER_DEFAULT_QUERY } from '../gateway/src/platform-operations.ts';
+import { EXPLORER_DEFAULT_QUERY } from '../gateway/src/explorer.ts';
 import { graphql, signToken } from './client.ts';
 import { startPlatform, startProcess, type Platform, type RunningProcess } from './platform.ts';
 

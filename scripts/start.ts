@@ -17,6 +17,7 @@ import { loadConfig as loadWorkflowConfig } from '../subgraphs/workflow/src/conf
 import { startWorkflowService } from '../subgraphs/workflow/src/service.ts';
 import { loadConfig as loadGatewayConfig } from '../gateway/src/config.ts';
 import { startGateway } from '../gateway/src/service.ts';
+import { ensureConsoleBuilt } from '../console/build.ts';
 import { closeOnSignals } from '@judgify/runtime/http-server';
 import { generateGatewayKeyPem, loadGatewayKey, publicKeySet } from '@judgify/runtime/gateway-keys';
 import { freePort } from '@judgify/runtime/free-port';
@@ -33,6 +34,7 @@ process.env.GATEWAY_URL ??= `http://localhost:${process.env.GATEWAY_PORT ?? 8000
 // Development on one machine: action targets may be local receivers (documented; off in deployments).
 process.env.ACTION_ALLOW_PRIVATE_TARGETS ??= 'true';
 
+await ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
 const subgraphs = await Promise.all([
   startWorkflowService(loadWorkflowConfig(process.env)),
   startJudgmentService(loadJudgmentConfig(process.env)),
@@ -51,6 +53,7 @@ process.stdout.write(
   [
     '',
     `  Judgify is running: database ${subgraphs[0]?.infrastructure.database.kind}, event bus ${subgraphs[0]?.infrastructure.bus.kind}.`,
+    `  web console:            ${gateway.url}/`,
     `  GraphiQL / supergraph:  ${gateway.url}/graphql`,
     `  health / metrics:       ${gateway.url}/health  ${gateway.url}/metrics`,
     ...subgraphs.map((subgraph) => `  ${subgraph.infrastructure.service.padEnd(9)} subgraph:     ${subgraph.url}/graphql`),

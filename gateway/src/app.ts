@@ -19,16 +19,19 @@ import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { createDelegation, type Delegation } from './delegation.ts';
 import { createFederatedSubscriber } from './federated-subscriptions.ts';
+import type { HttpRoute } from './http-routes.ts';
+import { consoleRoute } from './console-route.ts';
+import { createMcpRoute } from './mcp/http.ts';
 import { DEFAULT_MAX_BUFFERED, SubscriptionHub } from './subscription-hub.ts';
 import { serveGatewayWebSocket } from './gateway-websocket.ts';
 import { createSharedSubscriber } from './shared-subscription.ts';
-import { EXPLORER_DEFAULT_QUERY } from './platform-operations.ts';
+import { explorerOptions, renderExplorer } from './explorer.ts';
 import { createOperationLimiter, useRateLimits } from './rate-limits.ts';
 import { useOperationLimits } from './security.ts';
 import type { SigningKeys } from './signing-keys.ts';
 import { TrustedDocuments, type TrustedDocument } from './trusted-documents.ts';
 import { untilTokenExpiry } from './until-token-expiry.ts';
-import { PREFLIGHT_HEADERS, useCsrfPrevention } from './use-csrf-prevention.ts';
+import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useJwks } from './use-jwks.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 import { useTrustedDocuments } from './use-trusted-documents.ts';
@@ -172,8 +175,8 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     healthCheckEndpoint: '/health/live',
     landingPage: false,
     logging: false,
-    // The explorer sends the CSRF header and subscribes over graphql-ws, so it works with both guards on.
-    graphiql: { title: 'Judgify supergraph', defaultQuery: EXPLORER_DEFAULT_QUERY, subscriptionsProtocol: 'WS', additionalHeaders: { [PREFLIGHT_HEADERS[1]]: 'true' } },
+    graphiql: explorerOptions(authenticator.verifiesTokens),
+    renderGraphiQL: renderExplorer,
     batching: { limit: 10 },
     maskedErrors: {
       isDev: false,
@@ -218,8 +221,13 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     },
   });
 
+  /** Served beside GraphQL by path prefix: the console at `/`, MCP at `/mcp`. */
+  const routes: HttpRoute[] = [consoleRoute({ dist: config.CONSOLE_DIR, verifiesTokens: authenticator.verifiesTokens })];
+  routes.push(createMcpRoute({ yoga, config, authenticator, supergraphSdl: options.supergraphSdl, logger, registry: metrics.registry }));
+
   return {
     yoga,
+    routes,
     metrics,
     authenticator,
     /** Adds graphql-ws (subscriptions included) to the listening server; returns how to close it. */

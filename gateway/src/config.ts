@@ -7,12 +7,37 @@ import { parseRateLimits } from './rate-limits.ts';
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalText = z.preprocess(emptyAsUndefined, z.string().optional());
 
+const commaList = z
+  .string()
+  .default('')
+  .transform((list) =>
+    list
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+/** How MCP tools behave, over /mcp and over stdio alike. */
+const mcpToolEnv = z.object({
+  /** Whether run_query may run mutations; the platform's own mutation tools (execute_judgment, …) are always there. */
+  MCP_ALLOW_MUTATIONS: z.enum(['true', 'false'], { error: 'MCP_ALLOW_MUTATIONS must be true or false' }).default('false').transform((value) => value === 'true'),
+  /** Characters of a tool result beyond which it is cut, with a note saying so. */
+  MCP_MAX_RESULT_CHARS: z.coerce.number().int().min(1000, 'MCP_MAX_RESULT_CHARS must be at least 1000').max(10_000_000).default(20_000),
+});
+
 const gatewayEnv = logEnv
   .extend(redisEnv.shape)
+  .extend(mcpToolEnv.shape)
   .extend({
+    /** Browser origins, besides the gateway's own, that may call /mcp (non-browser clients send none). */
+    MCP_ALLOWED_ORIGINS: commaList,
+    /** Host names /mcp answers in development-identity mode besides localhost, 127.0.0.1 and [::1] (DNS rebinding protection). */
+    MCP_ALLOWED_HOSTS: commaList,
     GATEWAY_PORT: port(8000),
     SUPERGRAPH_CONFIG: z.string().default(fileURLToPath(new URL('../../supergraph.yaml', import.meta.url))),
     SUPERGRAPH_PATH: optionalText,
+    /** The web console's build (Vite's `dist`), served at `/`. */
+    CONSOLE_DIR: z.string().default(fileURLToPath(new URL('../../console/dist', import.meta.url))),
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional()),
     JWKS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
     JWT_ISSUER: optionalText,
@@ -90,4 +115,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       .map(([name, value]) => [name.slice(SUBGRAPH_URL_PREFIX.length).toLowerCase(), value as string]),
   );
   return { ...parsed, subgraphUrls };
+}
+
+const mcpStdioEnv = logEnv.extend(mcpToolEnv.shape).extend({
+  /** The running gateway's GraphQL endpoint the stdio MCP server sends every tool call to. */
+  JUDGIFY_GATEWAY_URL: z.string().url('JUDGIFY_GATEWAY_URL must be a URL, e.g. http://localhost:8000/graphql').default('http://localhost:8000/graphql'),
+  /** The user's token, sent as `Authorization: Bearer`; none in development-identity mode. */
+  JUDGIFY_TOKEN: optionalText,
+  /** The composed supergraph the tools are described from; the committed supergraph.graphql by default. */
+  SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
+  LOG_LEVEL: logEnv.shape.LOG_LEVEL.default('warn'),
+});
+
+export type McpStdioConfig = z.infer<typeof mcpStdioEnv>;
+
+/** `npm run mcp`'s config: where the gateway is, as whom to call it, and how tools behave. */
+export function loadMcpStdioConfig(env: NodeJS.ProcessEnv): McpStdioConfig {
+  return parseEnv(mcpStdioEnv, env, 'mcp');
 }

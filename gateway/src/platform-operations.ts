@@ -9,9 +9,6 @@ import { MANIFEST_FORMAT, sha256Hex, type TrustedDocument } from './trusted-docu
 /** The operations the platform's own tools send, written by `npm run compose`. */
 export const PLATFORM_MANIFEST_PATH = fileURLToPath(new URL('../trusted-documents.json', import.meta.url));
 
-/** The explorer's first tab, one of the platform's registered operations. */
-export const EXPLORER_DEFAULT_QUERY = readFileSync(new URL('../operations/recent-workflows.graphql', import.meta.url), 'utf8');
-
 /** Workspace folders whose `operations/*.graphql` the platform's own tools send (explorer, console, services). */
 function workspaceFolders(root: string): string[] {
   const { workspaces = [] } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces?: string[] };

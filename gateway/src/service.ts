@@ -3,6 +3,7 @@ import { serve } from '@judgify/runtime/http-server';
 import { createLogger } from '@judgify/runtime/logger';
 import { redisConnectionsReady } from '@judgify/runtime/redis';
 import { createGatewayApp } from './app.ts';
+import { routeRequests } from './http-routes.ts';
 import type { GatewayConfig } from './config.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 import { PLATFORM_MANIFEST_PATH } from './platform-operations.ts';
@@ -31,7 +32,7 @@ export async function startGateway(config: GatewayConfig, options: { host?: stri
   let closeSockets: (() => Promise<void>) | undefined;
   const running = await serve({
     name: 'gateway',
-    handler: app.yoga,
+    handler: routeRequests(app.routes, app.yoga, logger),
     onListening: (server) => {
       closeSockets = app.serveWebSocket(server);
     },

@@ -2,13 +2,17 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(service: string, level: string = 'info'): Logger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  });
+/** JSON lines on stdout; on stderr with `stderr`, for processes whose stdout is a protocol (the stdio MCP server). */
+export function createLogger(service: string, level: string = 'info', options: { stderr?: boolean } = {}): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.stderr ? pino.destination(2) : undefined,
+  );
 }
 
 const redact = (text: string | undefined) => text?.replace(/params: [^\n]*/g, 'params: [redacted]');

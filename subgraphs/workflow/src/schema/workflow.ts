@@ -1,3 +1,4 @@
+import { decisionsOf, inputFieldsOf } from '@judgify/workflow-definition/fields';
 import { builder } from '../builder.ts';
 import type { WorkflowRow } from '../db/schema.ts';
 import { workflowChanges } from '../domain/live.ts';
@@ -20,6 +21,14 @@ export const Workflow = builder.objectRef<WorkflowRow>('Workflow').implement({
     description: t.exposeString('description', { nullable: true }),
     definition: t.expose('definition', { type: 'JSON', description: 'The graph: { startNode, nodes, edges }.' }),
     version: t.exposeInt('version', { description: 'Starts at 1; every change adds one. Pass it as `expectedVersion` to change safely.' }),
+    inputFields: t.stringList({
+      description: 'The input fields its rules read, in first-use order: the keys `executeJudgment` input data needs.',
+      resolve: (workflow) => inputFieldsOf(workflow.definition),
+    }),
+    decisions: t.stringList({
+      description: 'The decisions its output nodes can reach.',
+      resolve: (workflow) => decisionsOf(workflow.definition),
+    }),
     isActive: t.exposeBoolean('isActive'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     createdBy: t.exposeString('createdBy'),

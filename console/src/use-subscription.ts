@@ -1,0 +1,27 @@
+import { useEffect, useState } from 'preact/hooks';
+import { subscribe, type GraphQLRequestError } from './graphql.ts';
+import { forgetRefusedToken, token } from './session.ts';
+
+export type LiveState<T> = { status: 'connecting' } | { status: 'error'; error: GraphQLRequestError } | { status: 'live'; data: T };
+
+/** A subscription as the signed-in user, folded into state with `reduce`; restarts when its variables change. */
+export function useSubscription<E, T>(document: string, variables: Record<string, unknown> | undefined, reduce: (state: T | undefined, event: E) => T): LiveState<T> {
+  const [state, setState] = useState<LiveState<T>>({ status: 'connecting' });
+  const key = JSON.stringify(variables);
+  useEffect(() => {
+    if (!variables) return;
+    setState({ status: 'connecting' });
+    let folded: T | undefined;
+    return subscribe<E>(document, variables, token.value, {
+      next: (event) => {
+        folded = reduce(folded, event);
+        setState({ status: 'live', data: folded });
+      },
+      error: (error) => {
+        forgetRefusedToken(error);
+        setState({ status: 'error', error });
+      },
+    });
+  }, [document, key, token.value]);
+  return state;
+}
