@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const CONSOLE_ROOT = fileURLToPath(new URL('.', import.meta.url));
 export const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist');
 const STAMP = join(CONSOLE_DIST, '.sources-hash');
-const SOURCES = ['index.html', 'vite.config.ts', 'package.json', 'src', 'operations'];
+// The lockfile too: an upgraded dependency is a new bundle.
+const SOURCES = ['index.html', 'vite.config.ts', 'package.json', 'src', 'operations', '../package-lock.json'];
 
 function filesUnder(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];

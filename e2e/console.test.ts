@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPLORER_DEFAULT_QUERY } from '../gateway/src/explorer.ts';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './browser.ts';
 import { createExampleWorkflow, graphql, signToken } from './client.ts';
 import { startEmbeddedPlatform } from './platform.ts';
@@ -66,25 +67,35 @@ describe('the web console, development identity (npm start, no JWT_SECRET)', () 
     expect((await fetch(`${url}/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
   });
 
-  it('loads the explorer with its assets served locally and runs a query', async () => {
+  it('loads the explorer with its assets served locally, runs a query and a subscription', async () => {
     const watched = await openPage(browser, url);
     const { page } = watched;
+    const editorText = async (selector: string) => (await page.locator(selector).innerText()).replace(/\s+/g, ' ');
     await page.goto(`${url}/graphql`);
-    await expect.poll(() => page.getByRole('button', { name: 'CreateExampleWorkflow' }).count(), { timeout: 20_000 }).toBe(1);
-    await page.getByRole('button', { name: 'RecentWorkflows' }).click();
-    await expect.poll(async () => (await page.locator('.graphiql-query-editor').innerText()).replace(/\s+/g, ' '), { timeout: 10_000 }).toContain('query RecentWorkflows');
-    // GraphiQL runs nothing until it has loaded the schema: press ▶ until a result shows.
-    const result = async () => (await page.locator('.result-window').innerText()).replace(/\s+/g, ' ');
-    await expect
-      .poll(
-        async () => {
-          if (!(await result()).trim()) await page.locator('.graphiql-execute-button').click();
-          return result();
-        },
-        { timeout: 20_000, interval: 1_000 },
-      )
-      .toContain(workflowName);
+    await expect.poll(() => page.getByRole('tab').allInnerTexts(), { timeout: 20_000 }).toEqual(['CreateExampleWorkflow', 'LiveJudgments', 'RecentWorkflows']);
+    // The first tab is the spec's example, its variables filled in. Monaco draws spaces as no-break spaces.
+    await expect.poll(() => editorText('.graphiql-editor-tool'), { timeout: 10_000 }).toContain('"name": "Line 3 overheating"');
     await screenshot(page, 'explorer');
+
+    // GraphiQL runs nothing until it has loaded the schema: press ▶ until a result shows.
+    const runUntil = (expected: string, before: () => Promise<unknown> = async () => {}) =>
+      expect
+        .poll(
+          async () => {
+            if (!(await editorText('.result-window')).trim()) await page.locator('.graphiql-execute-button').click();
+            await before();
+            return editorText('.result-window');
+          },
+          { timeout: 20_000, interval: 1_000 },
+        )
+        .toContain(expected);
+    await page.goto(`${url}/graphql?query=${encodeURIComponent(EXPLORER_DEFAULT_QUERY)}`);
+    await runUntil(workflowName);
+
+    // Subscriptions run over graphql-ws: the live operation shows a judgment made through the API.
+    await page.goto(`${url}/graphql?query=${encodeURIComponent('subscription { judgmentCompleted { id decision workflow { name } } }')}`);
+    await runUntil(`"name": "${workflowName}"`, () => graphql(url, EXECUTE, { variables: { input: { workflowId, inputData: { temperature: 99, vibration: 99 } } } }));
+    expect(await editorText('.result-window')).toContain('"decision": "STOP_LINE"');
     expect(watched.foreignRequests).toEqual([]);
     await watched.context.close();
   });
@@ -149,10 +160,13 @@ describe('the web console, development identity (npm start, no JWT_SECRET)', () 
     await page.fill('input[name=vibration]', '60');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await expect.poll(() => page.getByRole('status').innerText(), { timeout: 10_000 }).toContain('Decided STOP_LINE (confidence 1.00, RULE)');
+    // Text where the rule compares numbers, or a field left out: the judgment says why it could not decide.
     await page.fill('input[name=temperature]', 'hot');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    // A text where the rule compares numbers: the judgment says what it could not decide, never a blank page.
-    await expect.poll(async () => (await page.locator('.judgment-form').innerText()).length, { timeout: 10_000 }).toBeGreaterThan(40);
+    await expect.poll(() => page.getByRole('status').innerText(), { timeout: 10_000 }).toMatch(/Decided UNDECIDED .*the input values do not fit the rule/);
+    await page.fill('input[name=temperature]', '');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').innerText(), { timeout: 10_000 }).toContain('missing input field: temperature');
     expectClean(watched);
     await watched.context.close();
   });
@@ -275,9 +289,10 @@ describe('the web console with tokens (JWT_SECRET set)', () => {
     await Promise.all([watched.context.close(), other.context.close()]);
   });
 
-  it('starts every explorer tab with an Authorization header to paste a token into', async () => {
+  it('opens the explorer with an Authorization header to paste a token into, kept out of storage', async () => {
     const html = await (await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } })).text();
     expect(html).toContain('Bearer <paste your token here>');
+    expect(html).toContain('"shouldPersistHeaders":false');
     expect(html).not.toMatch(/<script[^>]+src="https?:/);
   });
 });

@@ -56,13 +56,30 @@ export interface Subscription<T> {
 
 const clients = new Map<string, Client>();
 
+/** The gateway's close codes for the token: 4401 expired, 4403 refused. */
+const REFUSED_TOKEN = new Set([4401, 4403]);
+
+/** What a closed live connection means to the user. */
+export function closeError(code: number, reason: string): GraphQLRequestError {
+  if (code === 4401) return new GraphQLRequestError('Your token expired: sign in again.', 'UNAUTHENTICATED');
+  if (code === 4403) return new GraphQLRequestError('The live connection was refused: your token is not accepted.', 'UNAUTHENTICATED');
+  return new GraphQLRequestError(`The live connection closed (${code}${reason ? `: ${reason}` : ''}).`, 'CONNECTION_CLOSED');
+}
+
 /** One graphql-ws connection per token, shared by every live view of the page. */
 function clientFor(token: string | undefined): Client {
   const key = token ?? '';
   let client = clients.get(key);
   if (!client) {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
-    client = createClient({ url, connectionParams: token ? { authorization: `Bearer ${token}` } : {}, lazy: true, retryAttempts: 5 });
+    client = createClient({
+      url,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      lazy: true,
+      retryAttempts: 5,
+      // A refused or expired token will not get better by retrying.
+      shouldRetry: (event) => !(event instanceof CloseEvent && REFUSED_TOKEN.has(event.code)),
+    });
     clients.set(key, client);
   }
   return client;
@@ -79,7 +96,7 @@ export function subscribe<T>(document: string, variables: Record<string, unknown
       },
       error: (error) => {
         if (Array.isArray(error)) sink.error(firstError(error as GraphQLErrorShape[]));
-        else if (error instanceof CloseEvent) sink.error(new GraphQLRequestError(error.code === 4403 ? 'The live connection was refused: your token is not accepted.' : `The live connection closed (${error.code}${error.reason ? `: ${error.reason}` : ''}).`, 'CONNECTION_CLOSED'));
+        else if (error instanceof CloseEvent) sink.error(closeError(error.code, error.reason));
         else sink.error(new GraphQLRequestError(error instanceof Error ? error.message : 'The live connection failed.', 'CONNECTION_FAILED'));
       },
       complete: () => {},

@@ -18,7 +18,7 @@ const en = {
     devMode: 'Development identity: user "dev", tenant "dev", admin.',
     signedInAs: (user: string, tenant: string, roles: string) => `${user} · tenant ${tenant} · ${roles}`,
   },
-  states: { loading: 'Loading…', retry: 'Try again', offline: 'Reconnecting…', live: 'Live' },
+  states: { loading: 'Loading…', retry: 'Try again', live: 'Live' },
   dashboards: {
     title: 'Dashboards',
     lead: 'Saved sets of views over your judgments, updated live as judgments complete.',
@@ -93,7 +93,7 @@ const ko: Messages = {
     devMode: '개발용 신원: 사용자 "dev", 테넌트 "dev", 관리자.',
     signedInAs: (user, tenant, roles) => `${user} · 테넌트 ${tenant} · ${roles}`,
   },
-  states: { loading: '불러오는 중…', retry: '다시 시도', offline: '다시 연결하는 중…', live: '실시간' },
+  states: { loading: '불러오는 중…', retry: '다시 시도', live: '실시간' },
   dashboards: {
     title: '대시보드',
     lead: '판단 결과를 보여 주는 뷰 모음입니다. 판단이 끝날 때마다 실시간으로 갱신됩니다.',

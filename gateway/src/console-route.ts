@@ -46,6 +46,7 @@ interface CachedFile {
  * files, cached for good; `/console-settings.json` says whether the console must ask for a token.
  */
 export function consoleRoute(options: { dist: string; verifiesTokens: boolean }): HttpRoute {
+  // Hashed names: an asset's content never changes, so it is read once.
   const files = new Map<string, Promise<CachedFile | undefined>>();
   const read = (path: string) => {
     let file = files.get(path);
@@ -87,7 +88,11 @@ export function consoleRoute(options: { dist: string; verifiesTokens: boolean })
       }
       const page = { 'content-security-policy': CONSOLE_CSP, 'cache-control': 'no-cache', 'referrer-policy': 'no-referrer' };
       if (pathname === '/' || pathname === '/index.html') {
-        const index = await read(join(options.dist, 'index.html'));
+        // Read each time: it is small, and after a rebuild it names the new assets.
+        const index = await readFile(join(options.dist, 'index.html')).then(
+          (body) => ({ body, gzipped: gzipSync(body) }),
+          () => undefined,
+        );
         if (index) return send(req, res, 200, CONTENT_TYPES['.html']!, index, page);
         res.writeHead(503, { 'content-type': CONTENT_TYPES['.html']!, 'content-security-policy': CONSOLE_CSP });
         res.end(NOT_BUILT);

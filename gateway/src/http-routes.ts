@@ -15,7 +15,7 @@ function matches(prefix: string, pathname: string): boolean {
   return pathname === prefix || pathname.startsWith(`${prefix}/`);
 }
 
-/** GraphQL's own paths go to yoga; the rest to the longest matching route; nothing matching, yoga answers 404. */
+/** GraphQL's own paths go to yoga; the rest to the longest matching route, or to yoga when none matches. */
 export function routeRequests(routes: readonly HttpRoute[], graphql: RequestListener, logger: Logger): RequestListener {
   const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
   return (req, res) => {

@@ -37,6 +37,10 @@ export function Chart({ chart, rows, label }: { chart: ChartShape; rows: Record<
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [dark, setDark] = useState(prefersDark());
   const specText = JSON.stringify(chart.spec);
+  // The rows to draw now: the embed that is still loading draws these, not the ones it started with.
+  const latestRows = useRef(rows);
+  latestRows.current = rows;
+  const rowsText = JSON.stringify(rows);
 
   useEffect(() => {
     const scheme = matchMedia('(prefers-color-scheme: dark)');
@@ -48,7 +52,9 @@ export function Chart({ chart, rows, label }: { chart: ChartShape; rows: Record<
   useEffect(() => {
     if (!chart.spec || !container.current) return;
     let cancelled = false;
-    const spec = { ...chart.spec, datasets: { [ROWS_DATASET]: rows }, background: 'transparent', autosize: { type: 'fit-x', contains: 'padding' } } as VisualizationSpec;
+    // `usermeta.embedOptions` would let a saved spec override these options (actions, ast, loader): dropped.
+    const { usermeta: _usermeta, ...drawable } = chart.spec;
+    const spec = { ...drawable, datasets: { [ROWS_DATASET]: latestRows.current }, background: 'transparent', autosize: { type: 'fit-x', contains: 'padding' } } as VisualizationSpec;
     const target = container.current;
     loadVega()
       .then(({ embed, expressionInterpreter }) => embed(target, spec, { ast: true, expr: expressionInterpreter, actions: false, renderer: 'svg', ...(dark ? { theme: 'dark' as const } : {}) }))
@@ -56,6 +62,7 @@ export function Chart({ chart, rows, label }: { chart: ChartShape; rows: Record<
         if (cancelled) return result.finalize();
         drawn.current = result;
         setProblem(undefined);
+        if (latestRows.current !== rows) return replaceRows(result, latestRows.current);
       })
       .catch((error: unknown) => setProblem(error instanceof Error ? error.message : String(error)));
     return () => {
@@ -66,13 +73,15 @@ export function Chart({ chart, rows, label }: { chart: ChartShape; rows: Record<
     // Rows are swapped in by the effect below; only a new spec or theme redraws.
   }, [specText, dark]);
 
-  useEffect(() => {
-    const view = drawn.current?.view;
-    if (!view) return;
+  const replaceRows = (result: Result, next: Record<string, unknown>[]) =>
     loadVega()
-      .then(({ changeset }) => view.change(ROWS_DATASET, changeset().remove(() => true).insert(rows)).resize().runAsync())
+      .then(({ changeset }) => result.view.change(ROWS_DATASET, changeset().remove(() => true).insert(next)).resize().runAsync())
       .catch((error: unknown) => setProblem(error instanceof Error ? error.message : String(error)));
-  }, [rows]);
+
+  useEffect(() => {
+    if (drawn.current) void replaceRows(drawn.current, rows);
+    // By content: a re-render with equal rows draws nothing.
+  }, [rowsText]);
 
   if (!chart.spec) return <RowsTable rows={rows} />;
   return (

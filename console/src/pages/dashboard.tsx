@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { Chart } from '../components/chart.tsx';
 import { Empty, ErrorState, Loading } from '../components/states.tsx';
 import { ViewComposer } from '../components/view-composer.tsx';
@@ -12,14 +13,21 @@ const latest = (_: DashboardUpdate | undefined, event: { dashboardUpdated: Dashb
 
 export function DashboardPage({ id }: { id: string }) {
   const text = messages(language.value);
-  const live = useSubscription(operations.dashboardUpdated, { id }, latest);
+  const [live, retry] = useSubscription(operations.dashboardUpdated, { id }, latest);
+  const [removal, setRemoval] = useState<unknown>(undefined);
+
+  async function remove(dashboardId: string, viewId: string) {
+    setRemoval(undefined);
+    // The dashboard's own subscription brings the change in.
+    await mutate(operations.removeDashboardView, { dashboardId, viewId }).catch(setRemoval);
+  }
 
   if (live.status === 'connecting') return <main class="page"><Loading /></main>;
   if (live.status === 'error') {
     return (
       <main class="page">
         <a href="#/dashboards">← {text.dashboards.back}</a>
-        {live.error.code === 'NOT_FOUND' ? <Empty>{text.dashboards.notFound}</Empty> : <ErrorState error={live.error} />}
+        {live.error.code === 'NOT_FOUND' ? <Empty>{text.dashboards.notFound}</Empty> : <ErrorState error={live.error} onRetry={retry} />}
       </main>
     );
   }
@@ -34,6 +42,7 @@ export function DashboardPage({ id }: { id: string }) {
         </h1>
         {dashboard.description && <p class="muted">{dashboard.description}</p>}
       </header>
+      {removal !== undefined && <ErrorState error={removal} />}
       {dashboard.views.length === 0 ? (
         <Empty>{text.dashboards.noViews}</Empty>
       ) : (
@@ -44,7 +53,7 @@ export function DashboardPage({ id }: { id: string }) {
               <article key={view.id} class="card view" data-view-id={view.id}>
                 <header class="view-header">
                   <h2>{view.title}</h2>
-                  <button type="button" class="link danger" onClick={() => void mutate(operations.removeDashboardView, { dashboardId: dashboard.id, viewId: view.id })}>
+                  <button type="button" class="link danger" onClick={() => void remove(dashboard.id, view.id)}>
                     {text.dashboards.remove}
                   </button>
                 </header>

@@ -1,3 +1,4 @@
+import { inputDataFrom } from '@judgify/workflow-definition/input-paths';
 import { useState } from 'preact/hooks';
 import { Empty, ErrorState, Loading } from '../components/states.tsx';
 import { language, messages } from '../i18n.ts';
@@ -10,11 +11,11 @@ const METHODS = ['HYBRID', 'RULE', 'LLM'] as const;
 
 const prepend = (feed: Judgment[] | undefined, event: { judgmentCompleted: Judgment }) => [event.judgmentCompleted, ...(feed ?? [])].slice(0, FEED_LENGTH);
 
-/** A form value as JSON: numbers and booleans as such, anything else as text. */
+/** A form value as JSON: numbers and booleans as such when they read back the same ("007" stays text), anything else as text. */
 function valueOf(raw: string): unknown {
   const trimmed = raw.trim();
   if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
-  if (trimmed !== '' && Number.isFinite(Number(trimmed))) return Number(trimmed);
+  if (trimmed !== '' && String(Number(trimmed)) === trimmed) return Number(trimmed);
   return raw;
 }
 
@@ -29,7 +30,7 @@ function JudgmentForm({ workflow }: { workflow: WorkflowSummary }) {
     event.preventDefault();
     let inputData: unknown;
     if (workflow.inputFields.length) {
-      inputData = Object.fromEntries(workflow.inputFields.filter((field) => (values[field] ?? '') !== '').map((field) => [field, valueOf(values[field]!)]));
+      inputData = inputDataFrom(Object.fromEntries(workflow.inputFields.filter((field) => (values[field] ?? '') !== '').map((field) => [field, valueOf(values[field]!)])));
     } else {
       try {
         inputData = JSON.parse(json);
@@ -44,8 +45,8 @@ function JudgmentForm({ workflow }: { workflow: WorkflowSummary }) {
     }
     setOutcome({ status: 'running' });
     try {
-      const { executeJudgment } = await mutate<{ executeJudgment: { decision: string; confidence: number; methodUsed: string } }>(operations.executeJudgment, { input: { workflowId: workflow.id, inputData, method } });
-      setOutcome({ status: 'done', message: text.live.result(executeJudgment.decision, executeJudgment.confidence.toFixed(2), executeJudgment.methodUsed) });
+      const { executeJudgment } = await mutate<{ executeJudgment: { decision: string; confidence: number; methodUsed: string; explanation: string } }>(operations.executeJudgment, { input: { workflowId: workflow.id, inputData, method } });
+      setOutcome({ status: 'done', message: `${text.live.result(executeJudgment.decision, executeJudgment.confidence.toFixed(2), executeJudgment.methodUsed)} ${executeJudgment.explanation}` });
     } catch (error) {
       setOutcome({ status: 'error', error });
     }
@@ -97,8 +98,8 @@ function JudgmentForm({ workflow }: { workflow: WorkflowSummary }) {
 
 function Feed({ workflowId }: { workflowId: string }) {
   const text = messages(language.value);
-  const live = useSubscription(operations.judgmentCompleted, workflowId ? { workflowId } : {}, prepend);
-  if (live.status === 'error') return <ErrorState error={live.error} />;
+  const [live, retry] = useSubscription(operations.judgmentCompleted, workflowId ? { workflowId } : {}, prepend);
+  if (live.status === 'error') return <ErrorState error={live.error} onRetry={retry} />;
   const feed = live.status === 'live' ? live.data : [];
   if (!feed.length) return <Empty>{text.live.waiting}</Empty>;
   const columns = text.live.columns;

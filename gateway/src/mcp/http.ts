@@ -72,7 +72,7 @@ function refuse(res: ServerResponse, status: number, code: number, message: stri
 export interface McpRouteOptions {
   /** The gateway's yoga: tools run through its whole pipeline, in-process. */
   yoga: { fetch(request: Request): Promise<Response> | Response };
-  config: Pick<GatewayConfig, 'MCP_ALLOW_MUTATIONS' | 'MCP_MAX_RESULT_CHARS' | 'MCP_ALLOWED_ORIGINS' | 'MCP_ALLOWED_HOSTS' | 'TRUSTED_DOCUMENTS'>;
+  config: Pick<GatewayConfig, 'MCP_ALLOW_MUTATIONS' | 'MCP_MAX_RESULT_CHARS' | 'MCP_ALLOWED_ORIGINS' | 'MCP_ALLOWED_HOSTS' | 'TRUSTED_DOCUMENTS' | 'INTROSPECTION'>;
   authenticator: Authenticator;
   supergraphSdl: string;
   logger: Logger;
@@ -93,6 +93,7 @@ export function createMcpRoute(options: McpRouteOptions): HttpRoute {
     allowMutations: config.MCP_ALLOW_MUTATIONS,
     maxResultChars: config.MCP_MAX_RESULT_CHARS,
     documentsAsText: config.TRUSTED_DOCUMENTS === 'off',
+    schemaSearch: config.INTROSPECTION,
   });
   const calls = new Counter({
     name: 'mcp_tool_calls_total',

@@ -33,7 +33,7 @@ const operations = [
   toolOperation(schema, 'mcp-get-item.graphql', '# One item.\nquery GetItem($id: ID!) { item(id: $id) { id name } }\n'),
   toolOperation(schema, 'mcp-list-items.graphql', '# Some items.\nquery ListItems($first: Int = 2) { items(first: $first) { id name } }\n'),
 ];
-const toolset = (overrides: { allowMutations?: boolean; maxResultChars?: number } = {}) =>
+const toolset = (overrides: { allowMutations?: boolean; maxResultChars?: number; schemaSearch?: boolean } = {}) =>
   createToolset({ schema, operations, allowMutations: false, maxResultChars: 20_000, documentsAsText: true, ...overrides });
 const text = (result: { content: Array<{ text: string }> }) => result.content[0]!.text;
 
@@ -47,6 +47,10 @@ describe('the MCP tool layer', () => {
       annotations: { readOnlyHint: true },
     });
     expect(toolset().tools.map((tool) => tool.name)).toEqual(['get_item', 'list_items', 'search_schema', 'run_query']);
+  });
+
+  it('offers no schema search where the gateway hides its schema (INTROSPECTION=false)', () => {
+    expect(toolset({ schemaSearch: false }).tools.map((tool) => tool.name)).toEqual(['get_item', 'list_items', 'run_query']);
   });
 
   it('runs an operation and answers its root field as JSON; a missing entity is a NOT_FOUND tool error', async () => {

@@ -34,6 +34,8 @@ export interface ToolsetOptions {
   maxResultChars: number;
   /** Sends operations as text, not by documentId (the gateway runs with TRUSTED_DOCUMENTS=off). */
   documentsAsText?: boolean;
+  /** Whether search_schema is offered: not where the gateway hides its schema (INTROSPECTION=false). */
+  schemaSearch?: boolean;
 }
 
 export interface Toolset {
@@ -237,7 +239,7 @@ function runQueryTool(options: ToolsetOptions): ToolImplementation {
 
 /** The platform's operation tools and the generic ones, one layer both transports serve. */
 export function createToolset(options: ToolsetOptions): Toolset {
-  const implementations = [...options.operations.map((operation) => operationTool(operation, options)), searchSchemaTool(options), runQueryTool(options)];
+  const implementations = [...options.operations.map((operation) => operationTool(operation, options)), ...(options.schemaSearch === false ? [] : [searchSchemaTool(options)]), runQueryTool(options)];
   const byName = new Map(implementations.map((tool) => [tool.name, tool]));
   const tools = implementations.map(({ name, title, description, inputSchema, annotations }) => ({ name, title, description, inputSchema, annotations }));
   return {

@@ -89,6 +89,8 @@ export function checkChartSpec(spec: unknown, available: ReadonlySet<string>): s
   if (!isObject(spec)) return ['chart spec must be a JSON object (a Vega-Lite spec)'];
   const validate = vegaLiteValidator();
   if (!validate(spec)) return [`chart spec is not valid Vega-Lite ${mostSpecific(validate.errors ?? [])}`];
+  // vega-embed reads its own options from `usermeta.embedOptions`, over the viewer's: none may ride in a spec.
+  if ('usermeta' in spec) return ['chart spec must not carry "usermeta": a saved view may not set how the viewer draws it (vega-embed options)'];
   const foreign = foreignData(spec, '');
   if (foreign) return [`chart spec must draw only the view's own rows and load or link nothing: give "data": {"name": "${ROWS_DATASET}"} at the top level, no other data source, image mark, url or href (found ${foreign})`];
   const derived = new Set<string>();

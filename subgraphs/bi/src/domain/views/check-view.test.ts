@@ -67,6 +67,8 @@ describe('view checks against the supergraph', () => {
     const leaking = { ...barSpec, transform: [{ calculate: "'https://collector.example/?d=' + datum.name", as: 'link' }], encoding: { ...barSpec.encoding, href: { field: 'link', type: 'nominal' } } };
     expect(messageOf(view({ chart: { type: 'BAR', spec: leaking } }))).toMatch(/load or link nothing.*found encoding\.href/);
     expect(messageOf(view({ chart: { type: 'BAR', spec: { ...barSpec, mark: 'image', encoding: { url: { field: 'name', type: 'nominal' } } } } }))).toMatch(/load or link nothing/);
+    // Nor options for the viewer's renderer: vega-embed would take actions, source HTML or its loader from there.
+    expect(messageOf(view({ chart: { type: 'BAR', spec: { ...barSpec, usermeta: { embedOptions: { actions: true, sourceHeader: '<form action="https://phish.example">' } } } } }))).toMatch(/must not carry "usermeta"/);
   });
 
   it('lets a chart read fields its transforms add', () => {

@@ -1,5 +1,6 @@
 import { AppError } from '@judgify/runtime/errors';
 import { hasRole, type Identity } from '@judgify/runtime/identity';
+import { inputDataFrom } from '@judgify/workflow-definition/input-paths';
 import { serviceOperation, type DelegatedRequest, type SupergraphClient, type SupergraphResult } from '@judgify/runtime/supergraph-client';
 import type { Attachment, RoutedCall, SessionContext } from '../../db/schema.ts';
 import { replies, type ExecutionFacts } from './replies.ts';
@@ -99,7 +100,7 @@ export async function route(router: Router, actor: Identity, understanding: Unde
       if (!Object.keys(understanding.inputs).length) return answer(replies.noValues(language, workflow));
       if (understanding.missingFields.length) return answer(replies.missingFields(language, workflow, understanding.missingFields));
       if (!hasRole(actor, 'operator')) return answer(replies.notAllowed(language, language === 'KO' ? '판단 실행' : 'Running a judgment'));
-      const run = await router.call<{ executeJudgment: ExecutionFacts }>('ChatRunJudgment', { input: { workflowId: workflow.id, inputData: understanding.inputs } }, (data) => [data.executeJudgment.id]);
+      const run = await router.call<{ executeJudgment: ExecutionFacts }>('ChatRunJudgment', { input: { workflowId: workflow.id, inputData: inputDataFrom(understanding.inputs) } }, (data) => [data.executeJudgment.id]);
       if (run.error) return answer(run.error.code === 'FORBIDDEN' ? replies.notAllowed(language, language === 'KO' ? '판단 실행' : 'Running a judgment') : replies.failed(language, language === 'KO' ? '판단' : 'run the judgment', run.error.message));
       const execution = run.data!.executeJudgment;
       return answer(replies.judged(language, workflow, execution), { attachments: [{ kind: 'JUDGMENT_EXECUTION', id: execution.id }], context: { executionId: execution.id } });
