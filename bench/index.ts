@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions | learning | bi | chat | mcp), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
+ * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions | learning | bi | chat | mcp | tracing: needs TEST_REDIS_URL), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
  * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
@@ -20,6 +20,7 @@ import { benchExtractionTime, benchFewShotLookup, benchRuleQuality } from './lea
 import { benchRedisOutage } from './redis-outage.ts';
 import { benchRuleEvaluation } from './rule-evaluation.ts';
 import { benchSubscriptions, parseScenarios } from './subscriptions.ts';
+import { benchTracing } from './tracing.ts';
 import { benchWorkflowWrites } from './workflow-writes.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -46,6 +47,9 @@ if (!only || only === 'chat') {
 }
 if (!only || only === 'mcp') {
   process.stdout.write(`MCP tool call against a direct GraphQL call of the same operation\n${await benchMcp({ concurrency, seconds })}\n\n`);
+}
+if ((!only || only === 'tracing') && process.env.TEST_REDIS_URL) {
+  process.stdout.write(`Tracing overhead at the gateway, { workflows(first: 1) }, ${concurrency} clients, ${seconds} s\n${await benchTracing({ concurrency, seconds })}\n\n`);
 }
 if (!only || only === 'workflow') {
   process.stdout.write(

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createLiveUpdates } from '@judgify/runtime/pubsub';
 import { silentLogger, testRedisUrl } from '@judgify/runtime/testing';
 import { createClient, type Client } from 'graphql-ws';
@@ -7,6 +6,7 @@ import { createExampleWorkflow, graphql, signToken, upstreamsOf } from '../e2e/c
 import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
 import { JUDGMENT_COMPLETED } from '../subgraphs/judgment/src/domain/live.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
+import { cpuSecondsOf, memoryOf } from './process-usage.ts';
 
 export interface SubscriptionScenario {
   subscribers: number;
@@ -34,21 +34,6 @@ export function parseScenarios(text: string): SubscriptionScenario[] {
 const subscriptionOf = (eventBytes: number) =>
   `subscription($w: ID) { judgmentCompleted(workflowId: $w) { id decision createdAt workflow { name }${eventBytes ? ' inputData' : ''} } }`;
 type Completed = { judgmentCompleted: { id: string; createdAt: string; workflow: { name: string } } };
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** Resident memory now (VmRSS) and at its peak (VmHWM), in MB. */
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-  return { rss: field('VmRSS'), peak: field('VmHWM') };
-}
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

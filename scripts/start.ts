@@ -19,6 +19,7 @@ import { loadConfig as loadGatewayConfig } from '../gateway/src/config.ts';
 import { startGateway } from '../gateway/src/service.ts';
 import { ensureConsoleBuilt } from '../console/build.ts';
 import { closeOnSignals } from '@judgify/runtime/http-server';
+import { startTracing } from '@judgify/runtime/tracing';
 import { generateGatewayKeyPem, loadGatewayKey, publicKeySet } from '@judgify/runtime/gateway-keys';
 import { freePort } from '@judgify/runtime/free-port';
 
@@ -34,6 +35,8 @@ process.env.GATEWAY_URL ??= `http://localhost:${process.env.GATEWAY_PORT ?? 8000
 // Development on one machine: action targets may be local receivers (documented; off in deployments).
 process.env.ACTION_ALLOW_PRIVATE_TARGETS ??= 'true';
 
+// One process, one traced service: its spans say which part they are in (judgify.service).
+startTracing({ service: 'platform' });
 await ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
 const subgraphs = await Promise.all([
   startWorkflowService(loadWorkflowConfig(process.env)),

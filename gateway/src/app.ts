@@ -14,7 +14,7 @@ import { useInputGuards } from '@judgify/runtime/use-input-guards';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
-import { createAuthenticator, type Authenticator } from './auth.ts';
+import { authenticationAttempts, createAuthenticator, refusalOf, type AuthenticationResult, type Authenticator } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { createDelegation, type Delegation } from './delegation.ts';
@@ -53,8 +53,13 @@ export interface Caller {
   delegation?: { onBehalfOf: string; expiresAt: number };
 }
 
-export function callerIdentifier(authenticator: Authenticator, delegation: Delegation) {
-  return async (request: Request): Promise<Caller> => {
+/**
+ * Identifies each request's caller once, however many plugins ask (trusted documents, then the
+ * context), and reports how it authenticated.
+ */
+export function callerIdentifier(authenticator: Authenticator, delegation: Delegation, attempted: (result: AuthenticationResult) => void = () => {}) {
+  const identified = new WeakMap<Request, Promise<Caller>>();
+  const identify = async (request: Request): Promise<Caller> => {
     const grant = request.headers.get(DELEGATION_HEADER);
     if (!grant) {
       const { identity, expiresAt } = await authenticator.session(request.headers.get('authorization'));
@@ -69,6 +74,19 @@ export function callerIdentifier(authenticator: Authenticator, delegation: Deleg
     }
     const delegated = delegation.accept(grant, request.headers.get(DELEGATION_ROLES_HEADER));
     return { identity: delegated.identity, tokenExpiresAt: delegated.expiresAt, delegation: { onBehalfOf: delegated.onBehalfOf, expiresAt: delegated.expiresAt } };
+  };
+  return (request: Request): Promise<Caller> => {
+    let caller = identified.get(request);
+    if (!caller) {
+      caller = identify(request);
+      identified.set(request, caller);
+      const delegated = request.headers.has(DELEGATION_HEADER);
+      caller.then(
+        (found) => attempted(found.delegation ? 'delegated' : authenticator.verifiesTokens ? 'success' : 'development'),
+        (error: unknown) => attempted(delegated ? 'delegation_refused' : refusalOf(error)),
+      );
+    }
+    return caller;
   };
 }
 
@@ -105,7 +123,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
   const delegation = createDelegation({ keys: [options.keys.current, ...(options.keys.previous ? [options.keys.previous] : [])], ttlSeconds: config.DELEGATION_TTL_SECONDS });
   const redis: RedisTarget | undefined = config.REDIS_URL ? { url: config.REDIS_URL, prefix: config.REDIS_PREFIX } : undefined;
   const limiter = createRateLimiter({ redis, logger, service: 'gateway' });
-  const apq = createCache({ redis, namespace: 'apq', logger });
+  const apq = createCache({ redis, namespace: 'apq', logger, registry: metrics.registry });
   const operationLimiter = createOperationLimiter({
     policy: config.RATE_LIMITS,
     limiter,
@@ -137,8 +155,11 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     jwksUrl: config.JWKS_URL,
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    registry: metrics.registry,
   });
-  const identifyCaller = callerIdentifier(authenticator, delegation);
+  const authentications = authenticationAttempts(metrics.registry);
+  const countAuthentication = (result: AuthenticationResult) => authentications.inc({ result });
+  const identifyCaller = callerIdentifier(authenticator, delegation, countAuthentication);
   if (!authenticator.verifiesTokens) {
     logger.warn('no JWT_SECRET or JWKS_URL: development identity mode, every request acts as user "dev", tenant "dev", role admin');
   }
@@ -240,6 +261,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
         limits: operationLimiter,
         logger,
         activeConnections,
+        countAuthentication,
         maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
         onTooSlow: () => dropped.inc({ reason: 'socket_backlog' }),
       }),

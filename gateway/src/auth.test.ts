@@ -2,7 +2,11 @@ import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAuthenticator } from './auth.ts';
+import { Registry } from '@judgify/runtime/metrics';
+import { testGatewayKey } from '@judgify/runtime/testing';
+import { callerIdentifier } from './app.ts';
+import { authenticationAttempts, createAuthenticator, refusalOf } from './auth.ts';
+import { createDelegation } from './delegation.ts';
 
 vi.mock('jose', async (importOriginal) => {
   const actual = await importOriginal<typeof import('jose')>();
@@ -94,5 +98,56 @@ describe('JWT authentication', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('authentication_attempts_total and the verified-token cache', () => {
+  const counts = async (registry: Registry, name: string) =>
+    Object.fromEntries(((await registry.getSingleMetricAsString(name)).match(/\{[^}]*\} \d+/g) ?? []).map((line) => [line.replace(/ \d+$/, ''), Number(line.split(' ').at(-1))]));
+
+  it('names why a token was refused', async () => {
+    const auth = createAuthenticator({ jwtSecret: secret });
+    const refusal = async (header: string | undefined) => refusalOf(await auth.authenticate(header).catch((error: unknown) => error));
+    const claims = { sub: 'ada', tenant_id: 'acme', roles: ['admin'] };
+    expect(await refusal(undefined)).toBe('missing');
+    expect(await refusal('Basic YWRhOnB3')).toBe('malformed');
+    expect(await refusal(`Bearer ${await sign(claims, undefined, '-1m')}`)).toBe('expired');
+    expect(await refusal(`Bearer ${await sign(claims, new TextEncoder().encode('x'.repeat(40)))}`)).toBe('invalid');
+    expect(await refusal('Bearer not-a-jwt')).toBe('invalid');
+  });
+
+  it('counts each request once, however many plugins ask who it is, and each token-cache lookup', async () => {
+    const registry = new Registry();
+    const attempts = authenticationAttempts(registry);
+    const auth = createAuthenticator({ jwtSecret: secret, registry });
+    const identify = callerIdentifier(auth, createDelegation({ keys: [testGatewayKey], ttlSeconds: 60 }), (result) => attempts.inc({ result }));
+    const token = await sign({ sub: 'ada', tenant_id: 'acme', roles: ['admin'] });
+    const request = (headers: Record<string, string>) => new Request('http://gateway/graphql', { method: 'POST', headers });
+    const signedIn = request({ authorization: `Bearer ${token}` });
+    await Promise.all([identify(signedIn), identify(signedIn)]);
+    await identify(request({ authorization: `Bearer ${token}` }));
+    await identify(request({})).catch(() => undefined);
+    await identify(request({ authorization: 'Bearer nope' })).catch(() => undefined);
+    await identify(request({ 'x-judgify-delegation': 'forged' })).catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await counts(registry, 'authentication_attempts_total')).toEqual({
+      '{result="success"}': 2,
+      '{result="missing"}': 1,
+      '{result="invalid"}': 1,
+      '{result="delegation_refused"}': 1,
+    });
+    expect(await counts(registry, 'cache_requests_total')).toEqual({
+      '{cache="verified_tokens",result="hit"}': 1,
+      '{cache="verified_tokens",result="miss"}': 2,
+    });
+  });
+
+  it('counts the development identity as such', async () => {
+    const registry = new Registry();
+    const attempts = authenticationAttempts(registry);
+    const identify = callerIdentifier(createAuthenticator({}), createDelegation({ keys: [testGatewayKey], ttlSeconds: 60 }), (result) => attempts.inc({ result }));
+    await identify(new Request('http://gateway/graphql'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await counts(registry, 'authentication_attempts_total')).toEqual({ '{result="development"}': 1 });
   });
 });

@@ -2,6 +2,7 @@ import { AppError } from '@judgify/runtime/errors';
 import { developmentIdentity, roles, type Identity, type Role } from '@judgify/runtime/identity';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { cacheRequests, Counter, metricOf, type Registry } from '@judgify/runtime/metrics';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
@@ -10,6 +11,8 @@ export interface AuthOptions {
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
+  /** Counts verified-token cache lookups as `cache_requests_total{cache="verified_tokens"}`. */
+  registry?: Registry;
 }
 
 export interface Session {
@@ -36,14 +39,47 @@ const claimsSchema = z.object({
   roles: z.array(z.string(), { error: 'token has no "roles" claim (an array of viewer, operator, admin)' }),
 });
 
+/**
+ * How one request or connection authenticated, as `authentication_attempts_total{result}` counts
+ * it: with a valid token, as the development identity, through a delegation grant, or refused
+ * because the token was missing, malformed (not "Bearer <JWT>"), expired or otherwise invalid,
+ * or the grant was.
+ */
+export type AuthenticationResult = 'success' | 'development' | 'delegated' | 'missing' | 'malformed' | 'expired' | 'invalid' | 'delegation_refused';
+
+export function authenticationAttempts(registry: Registry): Counter<'result'> {
+  return metricOf(
+    registry,
+    'authentication_attempts_total',
+    () =>
+      new Counter({
+        name: 'authentication_attempts_total',
+        help: 'Requests and connections by how they authenticated: success, development, delegated, missing, malformed, expired, invalid, delegation_refused',
+        labelNames: ['result'],
+        registers: [registry],
+      }),
+  );
+}
+
+const refusals = new WeakMap<object, AuthenticationResult>();
+
+/** Why an error the authenticator raised refused the caller ("invalid" for any other error). */
+export function refusalOf(error: unknown): AuthenticationResult {
+  return (typeof error === 'object' && error !== null && refusals.get(error)) || 'invalid';
+}
+
 /** Raised before execution, so the response itself is a 401. */
-const unauthenticated = (message: string) => new AppError('UNAUTHENTICATED', message, { http: { status: 401 } });
+const unauthenticated = (message: string, refusal: AuthenticationResult = 'invalid') => {
+  const error = new AppError('UNAUTHENTICATED', message, { http: { status: 401 } });
+  refusals.set(error, refusal);
+  return error;
+};
 
 export function bearerToken(authorization: string | null | undefined): string {
-  if (!authorization) throw unauthenticated('Authentication required: send "Authorization: Bearer <JWT>".');
+  if (!authorization) throw unauthenticated('Authentication required: send "Authorization: Bearer <JWT>".', 'missing');
   const [scheme, token, ...rest] = authorization.trim().split(/\s+/);
   if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length) {
-    throw unauthenticated('Malformed Authorization header: expected "Bearer <JWT>".');
+    throw unauthenticated('Malformed Authorization header: expected "Bearer <JWT>".', 'malformed');
   }
   return token;
 }
@@ -68,11 +104,17 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   const algorithms = options.jwtSecret ? ['HS256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'];
   // Clients send the same token with every request: verify it once, trust it until it expires.
   const verified = new LRUCache<string, { identity: Identity; expiresAt: number }>({ max: 50_000 });
+  const lookups = options.registry && cacheRequests(options.registry);
+  const [hit, miss] = [lookups?.labels({ cache: 'verified_tokens', result: 'hit' }), lookups?.labels({ cache: 'verified_tokens', result: 'miss' })];
 
   async function session(authorization: string | null | undefined): Promise<{ identity: Identity; expiresAt: number }> {
     const token = bearerToken(authorization);
     const known = verified.get(token);
-    if (known && known.expiresAt > Date.now()) return known;
+    if (known && known.expiresAt > Date.now()) {
+      hit?.inc();
+      return known;
+    }
+    miss?.inc();
     let payload: { exp?: number };
     try {
       ({ payload } = await jwtVerify(token, key as KeyObject, {
@@ -82,7 +124,7 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
         audience: options.audience,
       }));
     } catch (error) {
-      throw unauthenticated(explain(error));
+      throw unauthenticated(explain(error), error instanceof joseErrors.JWTExpired ? 'expired' : 'invalid');
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw unauthenticated(`Token rejected: ${claims.error.issues.map((issue) => issue.message).join('; ')}.`);

@@ -9,7 +9,7 @@ import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import type { Gauge } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { atTime } from './at-time.ts';
-import type { Authenticator } from './auth.ts';
+import { refusalOf, type AuthenticationResult, type Authenticator } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import type { createFederatedSubscriber } from './federated-subscriptions.ts';
 import type { OperationLimiter } from './rate-limits.ts';
@@ -52,6 +52,8 @@ export function serveGatewayWebSocket(
     limits: OperationLimiter;
     logger: Logger;
     activeConnections: Gauge;
+    /** Told how each connection authenticated (authentication_attempts_total). */
+    countAuthentication?: (result: AuthenticationResult) => void;
     /** Bytes waiting to be sent to one client beyond which it is closed as too slow. */
     maxBufferedBytes: number;
     onTooSlow: () => void;
@@ -79,7 +81,14 @@ export function serveGatewayWebSocket(
       const { socket, request } = context.extra;
       const given = context.connectionParams?.authorization ?? request.headers.authorization;
       try {
-        const session = await options.authenticator.session(typeof given === 'string' ? given : undefined);
+        let session: Awaited<ReturnType<Authenticator['session']>>;
+        try {
+          session = await options.authenticator.session(typeof given === 'string' ? given : undefined);
+        } catch (error) {
+          options.countAuthentication?.(refusalOf(error));
+          throw error;
+        }
+        options.countAuthentication?.(options.authenticator.verifiesTokens ? 'success' : 'development');
         // Gone while its token was checked: nothing to count, no timer to arm.
         if (socket.readyState !== socket.OPEN) return false;
         const user = `${session.identity.tenantId}/${session.identity.userId}`;

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { DELEGATION_HEADER, IDENTITY_HEADER, type Identity } from '@judgify/runtime/identity';
 import { Histogram } from '@judgify/runtime/metrics';
 import type { Registry } from 'prom-client';
+import { injectTraceHeaders } from '@judgify/runtime/tracing';
 import { REQUEST_ID_HEADER } from '@judgify/runtime/use-request-id';
 import type { GatewayContext } from './context.ts';
 
@@ -78,6 +79,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!identity) return;
     request.http?.headers.set(IDENTITY_HEADER, await this.options.mintIdentity(identity, this.options.name));
     if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (request.http) injectTraceHeaders(request.http.headers);
     // The gateway's own actors (a shared subscription stream) are no user's request: nothing to delegate.
     if (identity.userId.startsWith('@')) return;
     context.grants ??= new Map();

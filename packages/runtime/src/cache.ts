@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
+import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
+import { cacheRequests } from './metrics.ts';
 import { connectRedis, outageLog, type Redis, type RedisTarget } from './redis.ts';
 
 /** A result cache shared by a service's replicas (Redis) or kept in this process. */
@@ -9,12 +11,32 @@ export interface Cache {
   close(): Promise<void>;
 }
 
-export function createCache(options: { redis?: RedisTarget; namespace: string; logger: Logger; maxEntries?: number }): Cache {
+/** With a registry, its lookups are counted as `cache_requests_total{cache=<namespace>}`. */
+export function createCache(options: { redis?: RedisTarget; namespace: string; logger: Logger; maxEntries?: number; registry?: Registry }): Cache {
+  let cache: Cache;
   if (options.redis) {
     const client = connectRedis(options.redis.url, options.logger, `${options.namespace}-cache`);
-    return redisCache(client, `${options.redis.prefix}cache:${options.namespace}:`, options.logger);
+    cache = redisCache(client, `${options.redis.prefix}cache:${options.namespace}:`, options.logger);
+  } else {
+    cache = createMemoryCache(options.maxEntries);
   }
-  return createMemoryCache(options.maxEntries);
+  return options.registry ? countedCache(cache, options.namespace, options.registry) : cache;
+}
+
+/** The cache, with each lookup counted as a hit or a miss in `cache_requests_total{cache=name}`. */
+export function countedCache(cache: Cache, name: string, registry: Registry): Cache {
+  const requests = cacheRequests(registry);
+  const hit = requests.labels({ cache: name, result: 'hit' });
+  const miss = requests.labels({ cache: name, result: 'miss' });
+  return {
+    async get<T>(key: string) {
+      const value = await cache.get<T>(key);
+      (value === undefined ? miss : hit).inc();
+      return value;
+    },
+    set: (key, value, ttlSeconds) => cache.set(key, value, ttlSeconds),
+    close: () => cache.close(),
+  };
 }
 
 /** A cache in this process only. */

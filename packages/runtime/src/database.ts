@@ -20,6 +20,8 @@ export interface DatabaseHandle<TSchema extends Record<string, unknown>> {
   /** Whether the pgvector extension is installed (PGlite ships it; a server may lack it). */
   hasVector: boolean;
   ping(): Promise<void>;
+  /** Connections checked out of the pool now, running a query or a transaction (PGlite: its one connection). */
+  activeConnections(): number;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
       ping: async () => {
         await db.execute(sql`select 1`);
       },
+      activeConnections: () => pool.totalCount - pool.idleCount,
       close: () => pool.end(),
     };
   }
@@ -95,6 +98,7 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
     ping: async () => {
       await client.query('select 1');
     },
+    activeConnections: () => (client.closed ? 0 : 1),
     close: () => client.close(),
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from './logger.ts';
 import { connectRedis, outageLog, type Redis, type RedisTarget } from './redis.ts';
+import { currentTraceparent, inSpan, SpanKind } from './tracing.ts';
 
 export interface EventEnvelope<TData = unknown> {
   eventId: string;
@@ -11,6 +12,8 @@ export interface EventEnvelope<TData = unknown> {
   correlationId: string;
   tenantId: string;
   data: TData;
+  /** The W3C trace of the change it tells of, when tracing is on: its consumers' spans join that trace. */
+  traceparent?: string;
 }
 
 export type EventHandler = (event: EventEnvelope) => Promise<void>;
@@ -35,6 +38,14 @@ export interface DeliveryProgress {
   doneBefore?: string;
 }
 
+/** How far one consumer group is behind on one event type's stream. */
+export interface ConsumerLag {
+  eventType: string;
+  group: string;
+  /** Events the group has not handled yet: not yet read, plus read but not yet acknowledged. */
+  lag: number;
+}
+
 export interface EventBus {
   readonly kind: 'redis' | 'in-process';
   /**
@@ -55,6 +66,8 @@ export interface EventBus {
    * once. A failing batch is delivered again whole: handlers must be idempotent by eventId.
    */
   subscribeBatch(eventType: string, group: string, handler: EventBatchHandler): void;
+  /** For each stream and group this bus consumes: how many events wait to be handled. */
+  consumerLag(): Promise<ConsumerLag[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -62,13 +75,33 @@ export interface EventBus {
 export function createEvent<TData>(
   fields: Pick<EventEnvelope<TData>, 'eventType' | 'source' | 'tenantId' | 'data'> & { correlationId?: string },
 ): EventEnvelope<TData> {
+  const traceparent = currentTraceparent();
   return {
     eventId: randomUUID(),
     occurredAt: new Date().toISOString(),
     correlationId: fields.correlationId ?? randomUUID(),
     ...fields,
+    ...(traceparent ? { traceparent } : {}),
   };
 }
+
+const consumerSpan = (eventType: string, group: string) => ({ kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': eventType, 'messaging.consumer.group.name': group } });
+
+/** Each delivery in a span of the trace its event carries. */
+const tracedHandler =
+  (eventType: string, group: string, handler: EventHandler): EventHandler =>
+  (event) =>
+    inSpan(`${eventType} process`, { ...consumerSpan(eventType, group), traceparent: event.traceparent }, () => handler(event));
+
+/** A batch in one span, linked to the trace of every event it holds (a child of the one event's, alone). */
+const tracedBatchHandler =
+  (eventType: string, group: string, handler: EventBatchHandler): EventBatchHandler =>
+  (events) =>
+    inSpan(
+      `${eventType} process`,
+      { ...consumerSpan(eventType, group), traceparent: events.length === 1 ? events[0]!.traceparent : undefined, links: events.length === 1 ? [] : events.map((event) => event.traceparent) },
+      () => handler(events),
+    );
 
 export interface EventBusOptions {
   redis?: RedisTarget;
@@ -103,6 +136,8 @@ export class InProcessBus implements EventBus {
   readonly kind = 'in-process';
   private readonly groups = new Map<string, Map<string, EventHandler[]>>();
   private readonly pending = new Set<Promise<void>>();
+  /** Deliveries started and not yet handled, by event type and group. */
+  private readonly waiting = new Map<string, number>();
   private readonly published = new Set<string>();
   private nextConsumer = 0;
   private closed = false;
@@ -113,15 +148,31 @@ export class InProcessBus implements EventBus {
     if (this.published.has(event.eventId)) return;
     this.published.add(event.eventId);
     if (this.published.size > PUBLISHED_MEMORY) this.published.delete(this.published.values().next().value as string);
-    for (const handlers of this.groups.get(event.eventType)?.values() ?? []) {
+    for (const [group, handlers] of this.groups.get(event.eventType) ?? []) {
       const handler = handlers[this.nextConsumer++ % handlers.length];
       if (!handler) continue;
-      const delivery = this.deliver(handler, event).finally(() => this.pending.delete(delivery));
+      const waiting = `${event.eventType}\u0000${group}`;
+      this.waiting.set(waiting, (this.waiting.get(waiting) ?? 0) + 1);
+      const delivery = this.deliver(handler, event).finally(() => {
+        this.pending.delete(delivery);
+        this.waiting.set(waiting, (this.waiting.get(waiting) ?? 1) - 1);
+      });
       this.pending.add(delivery);
     }
   }
 
+  /** In process, what waits is what has been handed to a handler and not yet handled (retries included). */
+  async consumerLag(): Promise<ConsumerLag[]> {
+    return [...this.groups].flatMap(([eventType, byGroup]) =>
+      [...byGroup.keys()].map((group) => ({ eventType, group, lag: this.waiting.get(`${eventType}\u0000${group}`) ?? 0 })),
+    );
+  }
+
   subscribe(eventType: string, group: string, handler: EventHandler): void {
+    this.addHandler(eventType, group, tracedHandler(eventType, group, handler));
+  }
+
+  private addHandler(eventType: string, group: string, handler: EventHandler): void {
     const byGroup = this.groups.get(eventType) ?? new Map<string, EventHandler[]>();
     byGroup.set(group, [...(byGroup.get(group) ?? []), handler]);
     this.groups.set(eventType, byGroup);
@@ -131,9 +182,10 @@ export class InProcessBus implements EventBus {
    * Events published in the same tick reach a batch handler together, as one read of a stream
    * would; each is done (or retried, in the next batch) with the batch it went in.
    */
-  subscribeBatch(eventType: string, group: string, handler: EventBatchHandler): void {
+  subscribeBatch(eventType: string, group: string, batchHandler: EventBatchHandler): void {
+    const handler = tracedBatchHandler(eventType, group, batchHandler);
     let gathered: Array<{ event: EventEnvelope; settle: (error?: unknown) => void }> = [];
-    this.subscribe(eventType, group, (event) =>
+    this.addHandler(eventType, group, (event) =>
       new Promise<void>((resolve, reject) => {
         gathered.push({ event, settle: (error) => (error === undefined ? resolve() : reject(error)) });
         if (gathered.length > 1) return;
@@ -228,6 +280,8 @@ export class RedisStreamsBus implements EventBus {
   private readonly publisher: Redis;
   private readonly readers: Redis[] = [];
   private readonly loops: Promise<void>[] = [];
+  /** The groups this bus reads each event type's stream with. */
+  private readonly consuming = new Map<string, Set<string>>();
   private readonly consumer: string;
   private readonly prefix: string;
   private knownEpoch: Promise<string> | undefined;
@@ -315,10 +369,12 @@ export class RedisStreamsBus implements EventBus {
   }
 
   subscribe(eventType: string, group: string, handler: EventHandler): void {
-    this.startConsumer(eventType, group, (reader, stream, entries, log) => this.handleEntries(reader, stream, group, entries, handler, log));
+    const traced = tracedHandler(eventType, group, handler);
+    this.startConsumer(eventType, group, (reader, stream, entries, log) => this.handleEntries(reader, stream, group, entries, traced, log));
   }
 
-  subscribeBatch(eventType: string, group: string, handler: EventBatchHandler): void {
+  subscribeBatch(eventType: string, group: string, batchHandler: EventBatchHandler): void {
+    const handler = tracedBatchHandler(eventType, group, batchHandler);
     this.startConsumer(eventType, group, async (reader, stream, entries, log) => {
       const events: Array<{ id: string; event: EventEnvelope }> = [];
       const skipped: string[] = [];
@@ -353,7 +409,33 @@ export class RedisStreamsBus implements EventBus {
     });
   }
 
+  /**
+   * From XINFO GROUPS, one call per stream: the group's `lag` (entries not yet read; Redis 7)
+   * plus its `pending` (read, not acknowledged). When Redis cannot tell the lag (entries deleted
+   * from the middle of the stream), only the pending count is known.
+   */
+  async consumerLag(): Promise<ConsumerLag[]> {
+    const lags: ConsumerLag[] = [];
+    for (const [eventType, groups] of this.consuming) {
+      let replies: unknown[][];
+      try {
+        replies = (await this.publisher.xinfo('GROUPS', this.streamKey(eventType))) as unknown[][];
+      } catch (error) {
+        // Nothing published yet: the stream appears with the first event or read.
+        if (error instanceof Error && /no such key/i.test(error.message)) replies = [];
+        else throw error;
+      }
+      const byName = new Map(replies.map((reply) => fieldsOf(reply)).map((fields) => [String(fields.name), fields]));
+      for (const group of groups) {
+        const fields = byName.get(group);
+        lags.push({ eventType, group, lag: Number(fields?.lag ?? 0) + Number(fields?.pending ?? 0) });
+      }
+    }
+    return lags;
+  }
+
   private startConsumer(eventType: string, group: string, handle: EntriesHandler): void {
+    this.consuming.set(eventType, (this.consuming.get(eventType) ?? new Set()).add(group));
     const reader = connectRedis(this.redis.url, this.options.logger, `${this.options.service}-${group}-reader`, 'blocking');
     this.readers.push(reader);
     this.loops.push(this.consume(reader, this.streamKey(eventType), group, handle));

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.ts';
+import { startTracing, stopTracing, tracedRequests } from './tracing.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -73,7 +74,9 @@ function withBodyLimit(handler: RequestListener, limit: number): RequestListener
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const server = createServer(withBodyLimit(options.handler, limit));
+  startTracing({ service: options.name });
+  // Traced inside the body limit: the handler runs after the body is read, in its request's span.
+  const server = createServer(withBodyLimit(tracedRequests(options.name, options.handler), limit));
   // Longer than the gateway's keep-alive so upstream sockets are never closed under it.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -116,7 +119,9 @@ export function closeOnSignals(logger: Logger, close: () => Promise<void>): void
     if (signalled) process.exit(1);
     signalled = true;
     logger.info({ signal }, 'shutting down');
-    close().then(
+    close()
+      .then(stopTracing)
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { traceFields } from './tracing.ts';
 
 export type { Logger };
 
@@ -10,6 +11,8 @@ export function createLogger(service: string, level: string = 'info', options: {
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // The active span's ids, when tracing is on: a log line leads to its trace.
+      mixin: traceFields,
     },
     options.stderr ? pino.destination(2) : undefined,
   );

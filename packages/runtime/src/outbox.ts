@@ -6,6 +6,7 @@ import { comparePositions, type EventBus, type EventEnvelope, type PublishReceip
 import type { Logger } from './logger.ts';
 import { outageLog } from './redis.ts';
 import { WorkLoop } from './work-loop.ts';
+import { inSpan, SpanKind } from './tracing.ts';
 
 /**
  * Events waiting to be published, written in the same transaction as the change they describe:
@@ -63,6 +64,19 @@ export interface OutboxRelayOptions {
 
 const rowsOf = (result: unknown) => (result as { rows: Array<Record<string, unknown>> }).rows;
 
+/** Backlogs are counted up to this many rows: past it the count says "at least", at a bounded cost. */
+export const BACKLOG_COUNT_LIMIT = 100_000;
+
+/** Rows not yet published, counted on the partial index of unpublished rows (up to BACKLOG_COUNT_LIMIT). */
+export async function outboxBacklog(db: Database<any>, table: OutboxTable): Promise<number> {
+  const [row] = rowsOf(
+    await db.execute(
+      sql`select count(*)::int as n from (select 1 from ${table} where ${table.publishedAt} is null limit ${BACKLOG_COUNT_LIMIT}) as unpublished`,
+    ),
+  );
+  return Number(row?.n ?? 0);
+}
+
 /**
  * Moves outbox rows to the bus in position order, one relay at a time. Positions are handed out
  * when rows are written, so a transaction that commits late may publish after a later position:
@@ -107,6 +121,11 @@ export class OutboxRelay {
     return this.loop.stop();
   }
 
+  /** Events written but not yet published: a backlog that keeps growing means the relay or the bus is stuck. */
+  backlog(): Promise<number> {
+    return outboxBacklog(this.options.db, this.options.table);
+  }
+
   /** Publishes one batch; returns how many events it published (0 if another relay holds the lock). */
   async publishBatch(): Promise<number> {
     const { db, table, bus } = this.options;
@@ -115,7 +134,10 @@ export class OutboxRelay {
       if (!lock?.locked) return 0;
       const rows = await tx.select().from(table).where(isNull(table.publishedAt)).orderBy(asc(table.position)).limit(this.batchSize);
       const receipts: Array<PublishReceipt | undefined> = [];
-      for (const row of rows) receipts.push(await bus.publish(row.envelope));
+      for (const row of rows) {
+        const { eventType, traceparent } = row.envelope;
+        receipts.push(await inSpan(`${eventType} publish`, { kind: SpanKind.PRODUCER, traceparent, attributes: { 'messaging.destination.name': eventType } }, () => bus.publish(row.envelope)));
+      }
       if (!rows.length) return 0;
       const now = new Date();
       const tracked = rows.flatMap((row, index) => (receipts[index] ? [{ position: row.position, receipt: receipts[index] }] : []));

@@ -12,6 +12,7 @@ import { OutboxRelay, type OutboxTable } from './outbox.ts';
 import { createLiveUpdates, type LiveUpdates } from './pubsub.ts';
 import { redisConnectionsReady, type RedisTarget } from './redis.ts';
 import { createSupergraphClient, type SupergraphClient } from './supergraph-client.ts';
+import { registerServiceMetrics } from './service-metrics.ts';
 import { serveSubgraphWebSocket, subscriptionGauge } from './subgraph-websocket.ts';
 import type { SubgraphYoga } from './subgraph-yoga.ts';
 import type { ReadinessChecks } from './use-health.ts';
@@ -113,6 +114,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
     degradable: bus.kind === 'redis' ? { redis: () => bus.ping() } : {},
     onClose: (closer) => void appClosers.push(closer),
   };
+  registerServiceMetrics(infrastructure.metrics.registry, { service: options.service, logger, database, outbox: relay, bus });
   const yoga = options.createApp(infrastructure);
   await redisConnectionsReady();
   relay?.start();

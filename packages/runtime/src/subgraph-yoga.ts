@@ -9,7 +9,7 @@ import { forwardedRequestOf, useForwardedIdentity, type ForwardedRequest } from 
 import { useEntityGuard } from './use-entity-guard.ts';
 import { useInputGuards, useParserTokenLimit } from './use-input-guards.ts';
 import { useHealth, type ReadinessChecks } from './use-health.ts';
-import { useMetrics } from './metrics.ts';
+import { useAuthorizationMetrics, useMetrics } from './metrics.ts';
 import { requestIdOf, useRequestId } from './use-request-id.ts';
 
 /**
@@ -79,6 +79,7 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
       useParserTokenLimit(SUBGRAPH_MAX_TOKENS),
       useHealth(options.service, options.readiness, options.degradable),
       useMetrics(options.metrics),
+      useAuthorizationMetrics(options.metrics.registry),
       useForwardedIdentity({ keys: options.gatewayKeys, audience: audienceOf(options.service) }),
       useEntityGuard(),
     ],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { AppError, type ErrorCode } from './errors.ts';
 import { DELEGATION_HEADER, DELEGATION_ROLES_HEADER, type Role } from './identity.ts';
 import type { Logger } from './logger.ts';
+import { injectTraceHeaders } from './tracing.ts';
 import { REQUEST_ID_HEADER } from './use-request-id.ts';
 
 /** What a delegated call needs of the request it serves: its grant and its id (to follow it in logs). */
@@ -66,6 +67,7 @@ export function createSupergraphClient(options: { url: string; service: string; 
         [REQUEST_ID_HEADER]: on.requestId,
       };
       if (call.roles) headers[DELEGATION_ROLES_HEADER] = call.roles.join(',');
+      injectTraceHeaders({ set: (name, value) => (headers[name] = value) });
       let response: Response;
       try {
         response = await fetch(endpoint, {

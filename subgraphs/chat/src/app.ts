@@ -1,4 +1,4 @@
-import { createMemoryCache } from '@judgify/runtime/cache';
+import { countedCache, createMemoryCache } from '@judgify/runtime/cache';
 import type { LlmClient } from '@judgify/runtime/llm';
 import { Counter, Histogram } from '@judgify/runtime/metrics';
 import type { SubgraphInfrastructure } from '@judgify/runtime/subgraph-service';
@@ -19,7 +19,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   const deps: Deps = {
     db: infrastructure.database.db,
     supergraph: infrastructure.supergraph,
-    workflowLists: createMemoryCache(1_000),
+    workflowLists: countedCache(createMemoryCache(1_000), 'chat_workflow_lists', metrics.registry),
     live: infrastructure.live,
     llm: options.llm,
     logger: infrastructure.logger,

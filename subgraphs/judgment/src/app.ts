@@ -28,7 +28,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   // Rules are compiled once per text; a workflow version's rules never change.
   // Background work (these consumers) has no user: it acts on this service's own data, in each event's tenant.
   const compiled = new LRUCache<string, CompiledRule>({ max: 10_000 });
-  const cache = options.cache ?? createCache({ redis: infrastructure.redis, namespace: 'judgment', logger: infrastructure.logger });
+  const cache = options.cache ?? createCache({ redis: infrastructure.redis, namespace: 'judgment', logger: infrastructure.logger, registry: infrastructure.metrics.registry });
   infrastructure.onClose(() => cache.close());
   const deps: Deps = {
     db: infrastructure.database.db,

@@ -260,6 +260,29 @@ describe('hybrid and LLM judgments against a local OpenAI-compatible server', ()
     const malformed = await execute(workflowId, { temperature: 86, vibration: 55 }, 'LLM');
     expect(malformed.errors?.[0]?.extensions?.code).toBe('LLM_UNAVAILABLE');
   });
+
+  it('counts judgments by the method that decided them, and result-cache lookups, in /metrics', async () => {
+    const count = async (series: string) => {
+      const line = (await subgraph.infrastructure.metrics.registry.metrics()).split('\n').find((text) => text.startsWith(`${series} `));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const [rule, llm, misses, hits] = await Promise.all([
+      count('judgment_method_used_total{method_used="RULE",service="judgment"}'),
+      count('judgment_method_used_total{method_used="LLM",service="judgment"}'),
+      count('cache_requests_total{cache="judgment",result="miss",service="judgment"}'),
+      count('cache_requests_total{cache="judgment",result="hit",service="judgment"}'),
+    ]);
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'true', confidence: 0.7, explanation: 'hot' }) }));
+    await execute(workflowId, { temperature: 91, vibration: 61 }, 'HYBRID');
+    await execute(workflowId, { temperature: 91, vibration: 61 }, 'HYBRID');
+    await execute(workflowId, { temperature: 97 }, 'HYBRID');
+    expect(await count('judgment_method_used_total{method_used="RULE",service="judgment"}')).toBe(rule + 2);
+    expect(await count('judgment_method_used_total{method_used="LLM",service="judgment"}')).toBe(llm + 1);
+    expect(await count('cache_requests_total{cache="judgment",result="miss",service="judgment"}')).toBe(misses + 2);
+    expect(await count('cache_requests_total{cache="judgment",result="hit",service="judgment"}')).toBe(hits + 1);
+  });
 });
 
 describe('simulateWorkflow', () => {

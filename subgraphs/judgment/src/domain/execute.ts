@@ -39,6 +39,12 @@ export function judgmentMetrics(registry: Registry) {
       registers: [registry],
     }),
     cache: new Counter({ name: 'judgment_cache_total', help: 'Result cache lookups by result (hit, miss)', labelNames: ['result'], registers: [registry] }),
+    methodUsed: new Counter({
+      name: 'judgment_method_used_total',
+      help: 'Judgments stored, by the method that decided them (RULE, LLM, HYBRID): the share the LLM decides',
+      labelNames: ['method_used'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -141,6 +147,7 @@ export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: E
     deps.announce(row);
     deps.metrics.requests.inc({ method, result: result.status === 'SUCCEEDED' ? 'succeeded' : 'failed' });
     deps.metrics.duration.observe({ method }, executionTimeMs / 1000);
+    deps.metrics.methodUsed.inc({ method_used: result.methodUsed });
     if (result.status === 'SUCCEEDED') deps.metrics.confidence.observe(result.confidence);
     return row;
   } catch (error) {

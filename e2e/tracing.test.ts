@@ -1,0 +1,104 @@
+import { startOtlpReceiver, type ReceivedSpan } from '@judgify/runtime/testing/otlp-receiver';
+import { testRedisUrl } from '@judgify/runtime/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExampleWorkflow, graphql, signToken } from './client.ts';
+import { startEmbeddedPlatform, startPlatform, type RunningProcess } from './platform.ts';
+
+/**
+ * Tracing across processes: every process exports over OTLP/HTTP (the standard OTEL_* variables)
+ * to a receiver that keeps the spans in memory. One request through the gateway is one trace,
+ * connected from the gateway's server span down to each subgraph's database calls; a judgment's
+ * events carry the trace on to their relay and their consumers.
+ */
+interface Deployment {
+  gateway: RunningProcess;
+  jwtSecret: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const SPAN_KIND = { SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+
+describe('one trace per request, across the gateway, subgraphs and events', () => {
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+  let platform: Deployment;
+  let admin: string;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50' };
+    if (testRedisUrl()) {
+      const started = await startPlatform({ gatewayEnv: env, subgraphEnv: env, logLevel: 'debug' });
+      platform = { ...started, output: () => [started.gateway, ...Object.values(started.subgraphs)].flatMap((running) => running.output).join('\n') };
+    } else {
+      const started = await startEmbeddedPlatform({ env, logLevel: 'debug' });
+      platform = { ...started, output: () => started.gateway.output.join('\n') };
+    }
+    admin = await signToken({ userId: 'ada', tenantId: 'acme', roles: ['admin'] }, platform.jwtSecret);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await receiver?.close();
+  });
+
+  const traceOf = (traceId: string) => receiver.spans.filter((span) => span.traceId === traceId);
+  /** Every span's parent is in the trace, and exactly one span has none. */
+  const expectConnected = (spans: ReceivedSpan[]) => {
+    const ids = new Set(spans.map((span) => span.spanId));
+    expect(spans.filter((span) => !span.parentSpanId).map((span) => span.name)).toEqual(['POST /graphql']);
+    for (const span of spans) if (span.parentSpanId) expect(ids.has(span.parentSpanId), `parent of ${span.service} ${span.name}`).toBe(true);
+  };
+
+  it('follows a cross-subgraph query from the gateway to each subgraph and its database', async () => {
+    await createExampleWorkflow(platform.gateway.url, admin, 'Traced line');
+    const traceparent = `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`;
+    const read = await graphql(platform.gateway.url, '{ workflows(first: 5) { id name successRate executions(first: 1) { id } } }', { token: admin, headers: { traceparent } });
+    expect(read.body.errors).toBeUndefined();
+    const traceId = 'ab'.repeat(16);
+    // npm start reports as one service: the processes are told apart by judgify.service.
+    const servers = () => new Set(traceOf(traceId).flatMap((span) => (span.kind === SPAN_KIND.SERVER ? [span.attributes['judgify.service']] : [])));
+    await expect.poll(() => servers().size, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const spans = traceOf(traceId);
+    // The caller's traceparent is the parent of the gateway's server span.
+    const root = spans.find((span) => span.name === 'POST /graphql' && span.kind === SPAN_KIND.SERVER && span.attributes['judgify.service'] === 'gateway')!;
+    expect(root.parentSpanId).toBe('cd'.repeat(8));
+    expectConnected(spans.map((span) => (span === root ? { ...span, parentSpanId: undefined } : span)));
+    const names = spans.map((span) => span.name);
+    expect(names).toEqual(expect.arrayContaining(['gateway.request', 'gateway.plan', 'gateway.fetch']));
+    for (const subgraph of ['workflow', 'judgment']) {
+      const server = spans.find((span) => span.kind === SPAN_KIND.SERVER && span.attributes['judgify.service'] === subgraph);
+      expect(server, `${subgraph} server span`).toBeDefined();
+      expect(spans.find((span) => span.spanId === server!.parentSpanId)?.name).toBe('gateway.fetch');
+      // Its database work nests under it (PostgreSQL's: PGlite, in process, has no client to instrument).
+      if (!process.env.TEST_DATABASE_URL) continue;
+      const under = (span: ReceivedSpan | undefined): boolean => Boolean(span) && (span!.spanId === server!.spanId || under(spans.find((parent) => parent.spanId === span!.parentSpanId)));
+      expect(spans.some((span) => span.attributes['db.system'] === 'postgresql' && under(span)), `${subgraph} database spans`).toBe(true);
+    }
+  });
+
+  it('carries a judgment’s trace through its event: outbox relay and every consumer', async () => {
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Traced judgments');
+    const executed = await graphql(platform.gateway.url, 'mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { id } }', {
+      token: admin,
+      variables: { input: { workflowId, inputData: { temperature: 90, vibration: 60 } } },
+    });
+    expect(executed.body.errors).toBeUndefined();
+    const judgmentServer = () =>
+      receiver.spans.find((span) => span.kind === SPAN_KIND.SERVER && span.attributes['judgify.service'] === 'judgment' && receiver.spans.some((other) => other.traceId === span.traceId && other.name === 'judgment.completed publish'));
+    await expect.poll(() => judgmentServer(), { timeout: 15_000 }).toBeDefined();
+    const { traceId } = judgmentServer()!;
+    // Learning keeps it as a sample, workflow delivers its actions, bi folds it into its read model.
+    await expect
+      .poll(() => traceOf(traceId).filter((span) => span.name === 'judgment.completed process').length + receiver.spans.filter((span) => span.name === 'judgment.completed process' && span.links.some((link) => link.traceId === traceId)).length, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(3);
+    const spans = traceOf(traceId);
+    expectConnected(spans);
+    const publish = spans.find((span) => span.name === 'judgment.completed publish')!;
+    expect(publish.kind).toBe(SPAN_KIND.PRODUCER);
+    for (const consumer of spans.filter((span) => span.name === 'judgment.completed process')) expect(consumer.kind).toBe(SPAN_KIND.CONSUMER);
+    // Its trace id is in the log lines written while serving it.
+    expect(platform.output()).toContain(`"traceId":"${traceId}"`);
+  });
+});
