@@ -16,7 +16,7 @@ if (!env.DATABASE_URL) {
   process.stderr.write('[migrate] DATABASE_URL is required: PGlite folders are migrated when their service starts.\n');
   process.exit(1);
 }
-const logger = createLogger('migrate', env.LOG_LEVEL);
+const logger = createLogger('migrate', env.LOG_LEVEL, { format: env.LOG_FORMAT });
 for (const [owner, vector] of Object.entries(OWNERS)) {
   const database = await openDatabase({
     owner,

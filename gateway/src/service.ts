@@ -23,7 +23,7 @@ function readSupergraph(path: string): string {
  * composing supergraph.yaml's subgraph schemas at start-up.
  */
 export async function startGateway(config: GatewayConfig, options: { host?: string } = {}) {
-  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const logger = createLogger('gateway', config.LOG_LEVEL, { format: config.LOG_FORMAT });
   const supergraphSdl = config.SUPERGRAPH_PATH ? readSupergraph(config.SUPERGRAPH_PATH) : composeSupergraph(config.SUPERGRAPH_CONFIG, config.subgraphUrls);
   const keys = await loadSigningKeys(config);
   const trustedDocuments = [PLATFORM_MANIFEST_PATH, ...config.trustedDocumentManifests].flatMap(readManifest);

@@ -15,7 +15,7 @@ import { createMcpServer } from './server.ts';
 import { createToolset } from './tools.ts';
 
 const config = loadMcpStdioConfig(process.env);
-const logger = createLogger('mcp', config.LOG_LEVEL, { stderr: true });
+const logger = createLogger('mcp', config.LOG_LEVEL, { stderr: true, format: config.LOG_FORMAT });
 
 function readSchema(path: string) {
   try {

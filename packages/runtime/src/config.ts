@@ -18,6 +18,8 @@ const optionalUrl = z.preprocess(emptyAsUndefined, z.string().url().optional());
 
 export const logEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: readable lines on a terminal, JSON when piped or collected; `json` or `pretty` to choose. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'LOG_FORMAT must be auto, json or pretty' }).default('auto'),
 });
 
 /** A listening port; 0 picks a free one. */

@@ -81,7 +81,7 @@ const INBOX_PRUNE_INTERVAL_MS = 3600_000;
 export async function startSubgraphService<TSchema extends Record<string, unknown>>(
   options: SubgraphServiceOptions<TSchema>,
 ): Promise<RunningSubgraph<TSchema>> {
-  const logger = createLogger(options.service, options.env.LOG_LEVEL);
+  const logger = createLogger(options.service, options.env.LOG_LEVEL, { format: options.env.LOG_FORMAT });
   const gatewayKeys = await gatewayKeysFrom(options.env, options.service);
   const database = await openDatabase({
     owner: options.service,
