@@ -40,5 +40,8 @@ COPY . .
 COPY --from=console /app/console/dist console/dist
 ARG SERVICE
 ENV SERVICE=${SERVICE}
+# Reported by /health (`docker build --build-arg JUDGIFY_VERSION=$(git describe --always)`); empty means the package's version.
+ARG JUDGIFY_VERSION=
+ENV JUDGIFY_VERSION=${JUDGIFY_VERSION}
 USER node
 CMD ["sh", "-c", "exec node --import tsx ${SERVICE}/src/server.ts"]

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEvent, RedisStreamsBus } from '@judgify/runtime/events';
-import { silentLogger, testRedisUrl } from '@judgify/runtime/testing';
+import { notifyingWorkflowDefinition, silentLogger, testRedisUrl } from '@judgify/runtime/testing';
 import { graphql, signToken } from '../e2e/client.ts';
 import { startPlatform } from '../e2e/platform.ts';
 import { percentile, runLoad } from './load.ts';
@@ -23,20 +23,8 @@ async function startSink() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sink`, arrivals, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-const definition = (target: string) => ({
-  startNode: 'check',
-  nodes: [
-    { id: 'check', type: 'judgment', rule: 'temperature > 0' },
-    { id: 'notify', type: 'action', action: 'webhook', target, payloadTemplate: { decision: '{{decision}}', temperature: '{{temperature}}', at: '{{occurredAt}}' } },
-    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
-    { id: 'ok', type: 'output', decision: 'OK' },
-  ],
-  edges: [
-    { from: 'check', to: 'notify', when: 'true' },
-    { from: 'notify', to: 'stop' },
-    { from: 'check', to: 'ok', when: 'false' },
-  ],
-});
+const definition = (target: string) =>
+  notifyingWorkflowDefinition({ target, payloadTemplate: { decision: '{{decision}}', temperature: '{{temperature}}', at: '{{occurredAt}}' } }, 'temperature > 0');
 
 /**
  * Action delivery, a process per service on PostgreSQL and Redis, to a local sink at the default

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | subscriptions | trust | outage | actions | learning | bi | chat | mcp | tracing: needs TEST_REDIS_URL), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
+ * BENCH_ONLY (rules | workflow | judgment | batch | subscriptions | trust | outage | actions | learning | bi | chat | mcp | tracing: needs TEST_REDIS_URL), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
  * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
@@ -14,7 +14,7 @@ import { benchActionDelivery } from './action-delivery.ts';
 import { benchDashboardPushes, benchPlanner, benchReadModelIngest } from './bi.ts';
 import { benchChat, benchChatClassifier } from './chat.ts';
 import { benchGatewayTrust } from './gateway-trust.ts';
-import { benchJudgmentExecutions } from './judgment-executions.ts';
+import { benchBatchJudgments, benchJudgmentExecutions } from './judgment-executions.ts';
 import { benchMcp } from './mcp.ts';
 import { benchExtractionTime, benchFewShotLookup, benchRuleQuality } from './learning.ts';
 import { benchRedisOutage } from './redis-outage.ts';
@@ -88,6 +88,14 @@ if (!only || only === 'judgment') {
         `${await benchJudgmentExecutions({ concurrency: judgmentConcurrency, seconds, shape })}\n`,
     );
   }
+}
+if (!only || only === 'batch') {
+  const judgmentConcurrency = Number(process.env.BENCH_JUDGMENT_CONCURRENCY ?? 64);
+  process.stdout.write(
+    `\nBatch judgments through the gateway, rule path, new inputs — ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, ` +
+      `${process.env.TEST_REDIS_URL ? 'Redis, a process per service' : 'in-process bus, every service in one process'}, ${seconds} s per way (whole rounds)\n` +
+      `${await benchBatchJudgments({ concurrency: judgmentConcurrency, seconds })}\n`,
+  );
 }
 if (!only || only === 'subscriptions') {
   const redis = Boolean(process.env.TEST_REDIS_URL);

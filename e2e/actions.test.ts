@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createEvent, RedisStreamsBus } from '@judgify/runtime/events';
-import { silentLogger, testRedisUrl } from '@judgify/runtime/testing';
+import { notifyingWorkflowDefinition, silentLogger, testRedisUrl } from '@judgify/runtime/testing';
 import { startWebhookReceiver, type WebhookReceiver } from '@judgify/runtime/testing/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,22 +26,8 @@ const tokens = async (jwtSecret: string, tenantId: string) => ({
   operator: await signToken({ userId: 'otto', tenantId, roles: ['operator'] }, jwtSecret),
 });
 
-function definitionTo(target: string) {
-  return {
-    startNode: 'check',
-    nodes: [
-      { id: 'check', type: 'judgment', rule: 'temperature > 80' },
-      { id: 'notify', type: 'action', action: 'webhook', target, payloadTemplate: { text: 'Line {{line}}: {{decision}}', temperature: '{{temperature}}', executionId: '{{executionId}}' } },
-      { id: 'stop', type: 'output', decision: 'STOP_LINE' },
-      { id: 'ok', type: 'output', decision: 'OK' },
-    ],
-    edges: [
-      { from: 'check', to: 'notify', when: 'true' },
-      { from: 'notify', to: 'stop' },
-      { from: 'check', to: 'ok', when: 'false' },
-    ],
-  };
-}
+const definitionTo = (target: string) =>
+  notifyingWorkflowDefinition({ target, payloadTemplate: { text: 'Line {{line}}: {{decision}}', temperature: '{{temperature}}', executionId: '{{executionId}}' } });
 
 /** A target on the receiver and a workflow that notifies it when the line runs hot; returns the workflow id. */
 async function setUp(url: string, token: string, receiver: WebhookReceiver): Promise<{ workflowId: string; targetId: string }> {

@@ -76,6 +76,36 @@ describe('a judgment end to end through `npm start` (one process, embedded)', ()
     expect(stats.body.data?.workflow.avgExecutionTimeMs).toBeGreaterThan(0);
   });
 
+  it('decides a batch in one call, in order, each execution with fields from another subgraph', async () => {
+    const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Line 4 batch');
+    expect((await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 })).body.errors).toBeUndefined();
+    const batch = await graphql(
+      platform.gateway.url,
+      `mutation($input: ExecuteJudgmentsInput!) {
+        executeJudgments(input: $input) { succeeded failed results { index execution { id decision cached workflow { name version } } error { code message } } }
+      }`,
+      { token: operator, variables: { input: { workflowId, method: 'RULE', inputs: [{ temperature: 90, vibration: 60 }, { temperature: 95 }, { temperature: 2, vibration: 2 }] } } },
+    );
+    expect(batch.body.errors).toBeUndefined();
+    expect(batch.body.data?.executeJudgments).toMatchObject({
+      succeeded: 3,
+      failed: 0,
+      results: [
+        { index: 0, execution: { decision: 'STOP_LINE', cached: false, workflow: { name: 'Line 4 batch', version: 1 } }, error: null },
+        { index: 1, execution: { decision: 'UNDECIDED', workflow: { name: 'Line 4 batch' } }, error: null },
+        { index: 2, execution: { decision: 'OK' }, error: null },
+      ],
+    });
+    const stats = await graphql(platform.gateway.url, `query($id: ID!) { workflow(id: $id) { executions(first: 10) { id } } }`, { token: operator, variables: { id: workflowId } });
+    const ids = batch.body.data?.executeJudgments.results.map((item: { execution: { id: string } }) => item.execution.id);
+    expect(stats.body.data?.workflow.executions.map((execution: { id: string }) => execution.id)).toEqual(expect.arrayContaining(ids));
+    const tooMany = await graphql(platform.gateway.url, `mutation($input: ExecuteJudgmentsInput!) { executeJudgments(input: $input) { failed } }`, {
+      token: operator,
+      variables: { input: { workflowId, inputs: Array.from({ length: 1001 }, () => ({})) } },
+    });
+    expect(tooMany.body.errors?.[0]).toMatchObject({ message: 'input.inputs must hold 1 to 1000 records; got 1001.', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('stops judging a workflow once it is deactivated', async () => {
     const workflowId = await createExampleWorkflow(platform.gateway.url, admin, 'Soon inactive');
     await executeWhenKnown(workflowId, { temperature: 1, vibration: 1 });

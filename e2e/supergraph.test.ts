@@ -237,10 +237,18 @@ describe('supergraph through the real gateway and subgraph processes', () => {
       for (const path of ['/health', '/health/ready']) {
         const response = await fetch(`${running.url}${path}`);
         expect(response.status, `${running.name}${path}`).toBe(200);
-        expect(await response.json()).toMatchObject({ status: 'ok', service: running.name });
+        expect(await response.json()).toMatchObject({ status: 'healthy', service: running.name, version: expect.any(String), uptimeSeconds: expect.any(Number) });
       }
-      const metrics = await fetch(`${running.url}/metrics`);
-      expect(await metrics.text()).toContain('http_request_duration_seconds');
+      const { checks } = await (await fetch(`${running.url}/health`)).json();
+      if (running.name === 'gateway') {
+        // The gateway needs nothing beyond its supergraph to be ready; it reports each subgraph it routes to.
+        for (const name of subgraphNames) expect(checks[`subgraph:${name}`], name).toMatchObject({ status: 'healthy', required: false, subgraph: name });
+      } else {
+        expect(checks.database).toMatchObject({ status: 'healthy', required: true, responseTimeMs: expect.any(Number) });
+      }
+      const metrics = await (await fetch(`${running.url}/metrics`)).text();
+      expect(metrics).toContain('http_request_duration_seconds');
+      expect(metrics, running.name).toMatch(/^service_health_status\{check="overall"[^}]*\} 1$/m);
     }
   });
 
@@ -271,5 +279,19 @@ describe('supergraph through the real gateway and subgraph processes', () => {
       extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'chat' },
     });
     expect(JSON.stringify(result.body)).not.toContain('127.0.0.1');
+
+    // The gateway still serves the rest of the graph: degraded, not unready.
+    const health = await fetch(`${gatewayUrl}/health`);
+    expect(health.status).toBe(200);
+    const report = await health.json();
+    expect(report).toMatchObject({ status: 'degraded', service: 'gateway' });
+    expect(report.checks['subgraph:chat']).toMatchObject({ status: 'unhealthy', required: false, subgraph: 'chat', error: expect.stringContaining('unreachable') });
+    expect(report.checks['subgraph:workflow']).toMatchObject({ status: 'healthy' });
+    expect(JSON.stringify(report)).not.toContain('127.0.0.1');
+    expect((await fetch(`${gatewayUrl}/health/ready`)).status).toBe(200);
+    // Read on scrape, reused for a few seconds.
+    await expect
+      .poll(async () => (await (await fetch(`${gatewayUrl}/metrics`)).text()).match(/^service_health_status\{check="subgraph:chat"[^}]*\} (\S+)$/m)?.[1], { timeout: 10_000, interval: 500 })
+      .toBe('0');
   });
 });

@@ -9,7 +9,8 @@ import { redactedError, type Logger } from '@judgify/runtime/logger';
 import { createRateLimiter } from '@judgify/runtime/rate-limiter';
 import type { RedisTarget } from '@judgify/runtime/redis';
 import { Counter, createMetrics, Gauge, Histogram, useMetrics } from '@judgify/runtime/metrics';
-import { useHealth } from '@judgify/runtime/use-health';
+import { packageVersion, subgraphCheck } from '@judgify/runtime/health-checks';
+import { createServiceHealth, registerHealthMetric, useHealth } from '@judgify/runtime/use-health';
 import { useInputGuards } from '@judgify/runtime/use-input-guards';
 import { requestIdOf, useRequestId } from '@judgify/runtime/use-request-id';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
@@ -135,20 +136,36 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     help: 'Open graphql-ws connections on this gateway',
     registers: [metrics.registry],
   });
+  /** Where each subgraph is served, as the data sources call it: /health asks each one. */
+  const routingUrls = new Map<string, string>();
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger,
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource({
+    buildService: ({ name, url }) => {
+      const routingUrl = config.subgraphUrls[name] ?? url ?? '';
+      routingUrls.set(name, routingUrl);
+      return new SubgraphDataSource({
         name,
-        url: config.subgraphUrls[name] ?? url ?? '',
+        url: routingUrl,
         mintIdentity,
         mintGrant: (context) => delegation.mint(context.identity!, name, context.requestId ?? '', context.delegation?.expiresAt),
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         latency,
-      }),
+      });
+    },
   });
   await gateway.load();
+  // Loaded, the gateway serves: readiness needs nothing more. A subgraph down costs only its fields, and Redis its caches and limits.
+  const health = createServiceHealth({
+    service: 'gateway',
+    version: config.JUDGIFY_VERSION ?? packageVersion(import.meta.url),
+    required: {},
+    degradable: {
+      ...(redis ? { redis: () => limiter.ping() } : {}),
+      ...Object.fromEntries([...routingUrls].map(([name, url]) => [`subgraph:${name}`, subgraphCheck(name, url)])),
+    },
+  });
+  registerHealthMetric(metrics.registry, health);
 
   const authenticator = createAuthenticator({
     jwtSecret: config.JWT_SECRET,
@@ -214,7 +231,7 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     plugins: [
       useRequestId(logger),
       useJwks([options.keys.current, ...(options.keys.previous ? [options.keys.previous] : [])]),
-      useHealth('gateway', {}, redis ? { redis: () => limiter.ping() } : {}),
+      useHealth(health),
       useMetrics(metrics),
       useCsrfPrevention(),
       useInputGuards(),

@@ -1,4 +1,4 @@
-import { logEnv, parseEnv, port, redisEnv } from '@judgify/runtime/config';
+import { logEnv, parseEnv, port, redisEnv, versionEnv } from '@judgify/runtime/config';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -26,6 +26,7 @@ const mcpToolEnv = z.object({
 });
 
 const gatewayEnv = logEnv
+  .extend(versionEnv.shape)
   .extend(redisEnv.shape)
   .extend(mcpToolEnv.shape)
   .extend({
@@ -50,7 +51,7 @@ const gatewayEnv = logEnv
     GATEWAY_PREVIOUS_SIGNING_KEY_FILE: optionalText,
     /** How long after a request a subgraph may still call the supergraph on its user's behalf. */
     DELEGATION_TTL_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
-    RATE_LIMITS: z.string().default('executeJudgment=100/1m,generateView=10/1m,createWorkflow=50/1h,*=1000/1h').transform(parseRateLimits),
+    RATE_LIMITS: z.string().default('executeJudgment=100/1m,executeJudgments=10/1m,generateView=10/1m,createWorkflow=50/1h,*=1000/1h').transform(parseRateLimits),
     TRUSTED_DOCUMENTS: z.enum(['off', 'allow', 'require'], { error: 'TRUSTED_DOCUMENTS must be off, allow or require' }).default('allow'),
     /** Extra manifests (apollo-persisted-query-manifest), comma-separated paths, beside the platform's own. */
     TRUSTED_DOCUMENTS_MANIFEST: optionalText,

@@ -8,6 +8,10 @@ import { connectRedis, outageLog, type Redis, type RedisTarget } from './redis.t
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  /** Several keys at once, in one round trip on Redis (MGET): undefined where there is none. */
+  getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>>;
+  /** Several entries at once, in one round trip on Redis (a pipeline). */
+  setMany(entries: ReadonlyArray<readonly [key: string, value: unknown]>, ttlSeconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,7 +38,13 @@ export function countedCache(cache: Cache, name: string, registry: Registry): Ca
       (value === undefined ? miss : hit).inc();
       return value;
     },
+    async getMany<T>(keys: readonly string[]) {
+      const values = await cache.getMany<T>(keys);
+      for (const value of values) (value === undefined ? miss : hit).inc();
+      return values;
+    },
     set: (key, value, ttlSeconds) => cache.set(key, value, ttlSeconds),
+    setMany: (entries, ttlSeconds) => cache.setMany(entries, ttlSeconds),
     close: () => cache.close(),
   };
 }
@@ -44,7 +54,11 @@ export function createMemoryCache(maxEntries = 50_000): Cache {
   const entries = new LRUCache<string, { value: unknown }>({ max: maxEntries });
   return {
     get: async <T>(key: string) => entries.get(key)?.value as T | undefined,
+    getMany: async <T>(keys: readonly string[]) => keys.map((key) => entries.get(key)?.value as T | undefined),
     set: async (key, value, ttlSeconds) => void entries.set(key, { value }, { ttl: ttlSeconds * 1000 }),
+    setMany: async (many, ttlSeconds) => {
+      for (const [key, value] of many) entries.set(key, { value }, { ttl: ttlSeconds * 1000 });
+    },
     close: async () => entries.clear(),
   };
 }
@@ -66,9 +80,31 @@ function redisCache(redis: Redis, prefix: string, logger: Logger): Cache {
         return undefined;
       }
     },
+    async getMany<T>(keys: readonly string[]) {
+      if (!keys.length) return [];
+      try {
+        const raws = await redis.mget(keys.map((key) => prefix + key));
+        outage.succeeded();
+        return raws.map((raw) => (raw === null ? undefined : (JSON.parse(raw) as T)));
+      } catch (error) {
+        outage.failed(error);
+        return keys.map(() => undefined);
+      }
+    },
     async set(key, value, ttlSeconds) {
       try {
         await redis.set(prefix + key, JSON.stringify(value), 'EX', ttlSeconds);
+      } catch (error) {
+        outage.failed(error);
+      }
+    },
+    async setMany(entries, ttlSeconds) {
+      if (!entries.length) return;
+      const pipeline = redis.pipeline();
+      for (const [key, value] of entries) pipeline.set(prefix + key, JSON.stringify(value), 'EX', ttlSeconds);
+      try {
+        // exec() resolves with each command's own error, if any; a failed write is only a skipped one.
+        await pipeline.exec();
       } catch (error) {
         outage.failed(error);
       }

@@ -22,6 +22,11 @@ export const logEnv = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'LOG_FORMAT must be auto, json or pretty' }).default('auto'),
 });
 
+/** What /health reports as the running version; the image (or CI) sets it, else the service package's version is used. */
+export const versionEnv = z.object({
+  JUDGIFY_VERSION: z.preprocess(emptyAsUndefined, z.string().max(128).optional()),
+});
+
 /** A listening port; 0 picks a free one. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
@@ -73,7 +78,7 @@ export const llmEnv = z.object({
 export type LlmEnv = z.infer<typeof llmEnv>;
 
 /** Config every subgraph process shares; each subgraph adds its own port. */
-export const subgraphEnv = logEnv.extend(storageEnv.shape).extend(redisEnv.shape).extend(gatewayKeysEnv.shape);
+export const subgraphEnv = logEnv.extend(versionEnv.shape).extend(storageEnv.shape).extend(redisEnv.shape).extend(gatewayKeysEnv.shape);
 
 /** A subgraph's config: the shared part, its own variables, and the checks across them. */
 export function subgraphEnvWith<TShape extends z.ZodRawShape>(shape: TShape) {

@@ -58,6 +58,12 @@ export interface LlmClient {
    */
   streamText(request: { system: string; user: string }): AsyncGenerator<string>;
   breakerState(): CircuitState;
+  /**
+   * Whether the endpoint answers: it lists its models (`GET <baseUrl>/models`, one attempt, a
+   * short timeout), outside the breaker. The answer, either way, is reused for 10 s, so health
+   * polling never hammers a paid API.
+   */
+  ping(): Promise<void>;
 }
 
 export interface LlmOptions {
@@ -75,6 +81,8 @@ export interface LlmOptions {
 }
 
 const MAX_EXPLANATION_CHARS = 2000;
+const PING_TIMEOUT_MS = 1_500;
+const PING_REUSED_MS = 10_000;
 
 const SYSTEM_PROMPT = [
   'You are a careful, impartial judge.',
@@ -162,10 +170,13 @@ class OpenAiLlmClient implements LlmClient {
   private readonly breaker: CircuitBreaker;
   private readonly timeoutMs: number;
   private readonly log: Logger;
+  private readonly now: () => number;
+  private pinged?: { at: number; answer: Promise<void> };
 
   constructor(options: LlmOptions) {
     this.model = options.model;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.now = options.now ?? Date.now;
     this.log = options.logger.child({ component: 'llm', model: options.model });
     this.openai = new OpenAI({
       // Local OpenAI-compatible servers need no key, but the SDK refuses to start without one.
@@ -189,6 +200,28 @@ class OpenAiLlmClient implements LlmClient {
 
   breakerState(): CircuitState {
     return this.breaker.state();
+  }
+
+  ping(): Promise<void> {
+    const now = this.now();
+    if (!this.pinged || now - this.pinged.at >= PING_REUSED_MS) {
+      const answer = this.listModels();
+      // Kept for later callers; the rejection is theirs to see, not an unhandled one.
+      answer.catch(() => undefined);
+      this.pinged = { at: now, answer };
+    }
+    return this.pinged.answer;
+  }
+
+  private async listModels(): Promise<void> {
+    try {
+      await this.openai.models.list({ timeout: PING_TIMEOUT_MS, maxRetries: 0 });
+    } catch (error) {
+      // An endpoint that answers without a model list (some compatible servers) is still reachable.
+      if (error instanceof APIError && (error.status === 404 || error.status === 405)) return;
+      if (error instanceof APIConnectionTimeoutError) throw new Error(`LLM endpoint ${this.openai.baseURL} did not answer within ${PING_TIMEOUT_MS} ms`);
+      throw new Error(describeFailure(error, this.openai.baseURL));
+    }
   }
 
   async judge(request: LlmJudgeRequest): Promise<LlmJudgeAnswer> {

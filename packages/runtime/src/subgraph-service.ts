@@ -2,6 +2,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { SubgraphEnv } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './database.ts';
 import { createEventBus, type EventBus } from './events.ts';
+import { packageVersion, subgraphChecks } from './health-checks.ts';
 import { parsePublicKeys, verificationKeys } from './gateway-keys.ts';
 import { serve, type RunningServer } from './http-server.ts';
 import { audienceOf } from './identity.ts';
@@ -21,6 +22,8 @@ import { createVersionFence, type VersionFence } from './version-fence.ts';
 /** Everything a subgraph's app is built from, opened once per process. */
 export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>> {
   service: string;
+  /** What /health reports: JUDGIFY_VERSION, else the service package's version. */
+  version: string;
   logger: Logger;
   metrics: Metrics;
   database: DatabaseHandle<TSchema>;
@@ -31,8 +34,9 @@ export interface SubgraphInfrastructure<TSchema extends Record<string, unknown>>
   redis?: RedisTarget;
   /** The gateway's public keys, which forwarded identities are verified with. */
   gatewayKeys: JWTVerifyGetKey;
+  /** What the service cannot serve without (its database): failing, it is unready. */
   readiness: ReadinessChecks;
-  /** Dependencies the service degrades without (Redis): reported, never making it unready. */
+  /** What it serves without, degraded (Redis, the outbox backlog, consumer lag): reported, never making it unready. */
   degradable: ReadinessChecks;
   /** Live updates for subscriptions: `publish(channel, tenantId, payload)`, fanned out to every replica through Redis. */
   live: LiveUpdates;
@@ -100,6 +104,8 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
   const fence = createVersionFence({ redis, logger, service: options.service });
   const infrastructure: SubgraphInfrastructure<TSchema> = {
     service: options.service,
+    // The migrations live inside the service's package, so its package.json is the nearest one above them.
+    version: options.env.JUDGIFY_VERSION ?? packageVersion(options.migrationsFolder),
     logger,
     metrics: createMetrics(options.service),
     database,
@@ -110,8 +116,7 @@ export async function startSubgraphService<TSchema extends Record<string, unknow
     live,
     fence,
     supergraph: createSupergraphClient({ url: options.env.GATEWAY_URL, service: options.service, logger }),
-    readiness: { database: database.ping },
-    degradable: bus.kind === 'redis' ? { redis: () => bus.ping() } : {},
+    ...subgraphChecks({ service: options.service, database, bus, outbox: relay }),
     onClose: (closer) => void appClosers.push(closer),
   };
   registerServiceMetrics(infrastructure.metrics.registry, { service: options.service, logger, database, outbox: relay, bus });

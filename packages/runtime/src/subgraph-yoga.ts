@@ -8,7 +8,9 @@ import type { Metrics } from './metrics.ts';
 import { forwardedRequestOf, useForwardedIdentity, type ForwardedRequest } from './use-forwarded-identity.ts';
 import { useEntityGuard } from './use-entity-guard.ts';
 import { useInputGuards, useParserTokenLimit } from './use-input-guards.ts';
-import { useHealth, type ReadinessChecks } from './use-health.ts';
+import { llmCheck } from './health-checks.ts';
+import type { LlmClient } from './llm.ts';
+import { createServiceHealth, registerHealthMetric, useHealth, type ReadinessChecks } from './use-health.ts';
 import { useAuthorizationMetrics, useMetrics } from './metrics.ts';
 import { requestIdOf, useRequestId } from './use-request-id.ts';
 
@@ -35,14 +37,19 @@ export interface RequestContext {
 
 export interface SubgraphYogaOptions<TContext extends RequestContext> {
   service: string;
+  /** Reported by /health. */
+  version: string;
   schema: GraphQLSchema;
   logger: Logger;
   metrics: Metrics;
   /** The gateway's public keys: forwarded identities are verified with them. */
   gatewayKeys: JWTVerifyGetKey;
+  /** Required by /health/ready (the database). */
   readiness: ReadinessChecks;
-  /** Reported by the health routes, but never making the service unready (Redis). */
+  /** Reported by /health, but never making the service unready (Redis, outbox backlog, consumer lag). */
   degradable?: ReadinessChecks;
+  /** The service's LLM, when one is configured: /health reports whether its endpoint answers (degradable). */
+  llm?: LlmClient;
   extendContext(base: RequestContext): TContext;
 }
 
@@ -58,6 +65,13 @@ export function requestLogger(logger: Logger, requestId: string, identity: Ident
 }
 
 export function createSubgraphYoga<TContext extends RequestContext>(options: SubgraphYogaOptions<TContext>): SubgraphYoga {
+  const health = createServiceHealth({
+    service: options.service,
+    version: options.version,
+    required: options.readiness,
+    degradable: { ...options.degradable, ...(options.llm ? { llm: llmCheck(options.llm) } : {}) },
+  });
+  registerHealthMetric(options.metrics.registry, health);
   return createYoga<Record<string, unknown>, RequestContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -77,7 +91,7 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
       useRequestId(options.logger),
       useInputGuards(),
       useParserTokenLimit(SUBGRAPH_MAX_TOKENS),
-      useHealth(options.service, options.readiness, options.degradable),
+      useHealth(health),
       useMetrics(options.metrics),
       useAuthorizationMetrics(options.metrics.registry),
       useForwardedIdentity({ keys: options.gatewayKeys, audience: audienceOf(options.service) }),

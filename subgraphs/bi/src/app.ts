@@ -11,6 +11,7 @@ import { METRICS_CHANGED } from './domain/live.ts';
 import { pruneMetrics } from './domain/metrics/retention.ts';
 import { warmChartValidator } from './domain/views/chart-check.ts';
 import { schema } from './schema/index.ts';
+import { currentTraceparent } from '@judgify/runtime/tracing';
 
 const PRUNE_INTERVAL_MS = 3600_000;
 
@@ -37,7 +38,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
     },
     pushLatency: new Histogram({ name: 'bi_dashboard_push_latency_seconds', help: 'Time from the event that changed a dashboard view to the push carrying its fresh data', buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5], registers: [metrics.registry] }),
   };
-  subscribeToEvents(infrastructure.bus, { db: deps.db, logger, changed: (change) => live.publish(METRICS_CHANGED, change.tenantId, change) });
+  subscribeToEvents(infrastructure.bus, { db: deps.db, logger, changed: (change) => live.publish(METRICS_CHANGED, change.tenantId, { ...change, traceparent: currentTraceparent() }) });
   const pruning = new WorkLoop(async () => {
     try {
       const removed = await pruneMetrics(deps.db, new Date());
@@ -53,6 +54,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   setImmediate(warmChartValidator);
   return createSubgraphYoga<Context>({
     ...infrastructure,
+    llm: options.llm,
     schema,
     extendContext: (base) => ({ ...base, deps, loaders: createLoaders(deps, base) }),
   });

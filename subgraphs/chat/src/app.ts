@@ -42,6 +42,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   infrastructure.onClose(() => sweeping.stop());
   return createSubgraphYoga<Context>({
     ...infrastructure,
+    llm: options.llm,
     schema,
     extendContext: (base) => ({ ...base, deps, loaders: createLoaders(deps, base.identity) }),
   });

@@ -22,6 +22,8 @@ export interface JudgmentAppOptions {
   syncTimeoutMs?: number;
   /** Labelled samples shown to the LLM per judgment (default 15; 0 turns them off), and the lookup's budget (default 1 s). */
   fewShot?: { samples?: number; timeoutMs?: number };
+  /** LLM asks one executeJudgments call has in flight at most (default 10). */
+  llmBatchConcurrency?: number;
 }
 
 export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>, options: JudgmentAppOptions = {}) {
@@ -51,6 +53,8 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
       return rule;
     },
     metrics: judgmentMetrics(infrastructure.metrics.registry),
+    llmBatchConcurrency: options.llmBatchConcurrency ?? 10,
+    logger: infrastructure.logger,
     fewShot: {
       supergraph: infrastructure.supergraph,
       logger: infrastructure.logger,
@@ -62,6 +66,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   for (const type of WORKFLOW_EVENT_TYPES) infrastructure.bus.subscribe(type, 'judgment', (event) => applyWorkflowEvent(deps, event));
   return createSubgraphYoga<Context>({
     ...infrastructure,
+    llm: options.llm,
     schema,
     extendContext: (base) => ({
       ...base,

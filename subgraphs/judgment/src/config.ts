@@ -10,6 +10,8 @@ const judgmentEnv = subgraphEnvWith({
   FEW_SHOT_SAMPLES: z.coerce.number().int().min(0).max(50).default(15),
   /** How long a judgment waits for its few-shot samples before the LLM answers without them. */
   FEW_SHOT_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
+  /** LLM asks one executeJudgments call has in flight at most; the batch's other inputs wait for a free slot. */
+  LLM_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 export type JudgmentConfig = ReturnType<typeof loadConfig>;

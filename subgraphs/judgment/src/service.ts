@@ -21,6 +21,7 @@ export function startJudgmentService(config: JudgmentConfig, options: { host?: s
         llm: llmClientFromEnv(config, infrastructure.logger),
         syncTimeoutMs: config.WORKFLOW_SYNC_TIMEOUT_MS,
         fewShot: { samples: config.FEW_SHOT_SAMPLES, timeoutMs: config.FEW_SHOT_TIMEOUT_MS },
+        llmBatchConcurrency: config.LLM_BATCH_CONCURRENCY,
       }),
     ...options,
   });

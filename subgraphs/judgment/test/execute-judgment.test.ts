@@ -1,37 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, type EventEnvelope } from '@judgify/runtime/events';
+import { createEvent } from '@judgify/runtime/events';
 import { handleOnce } from '@judgify/runtime/inbox';
-import { createLlmClient } from '@judgify/runtime/llm';
-import { exampleWorkflowDefinition, forwardedHeaders, identities, silentLogger } from '@judgify/runtime/testing';
-import { startOpenAiTestServer, type OpenAiTestServer } from '@judgify/runtime/testing/openai-server';
-import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
+import { exampleWorkflowDefinition, forwardedHeaders, identities } from '@judgify/runtime/testing';
+import { describe, expect, it } from 'vitest';
 import * as tables from '../src/db/schema.ts';
-import { migrationsFolder } from '../src/service.ts';
+import { judgmentSubgraphForTests, waitFor } from './harness.ts';
 
-let subgraph: TestSubgraph<typeof tables>;
-let llmServer: OpenAiTestServer;
-const completed: EventEnvelope[] = [];
-
-beforeAll(async () => {
-  llmServer = await startOpenAiTestServer();
-  const llm = createLlmClient({ baseUrl: llmServer.baseUrl, model: 'judge-test', timeoutMs: 2_000, maxRetries: 0, logger: silentLogger });
-  subgraph = await createTestSubgraph({ service: 'judgment', tables, migrationsFolder, outbox: tables.outbox, createApp: (infrastructure) => createApp(infrastructure, { llm, syncTimeoutMs: 500 }) });
-  subgraph.infrastructure.bus.subscribe('judgment.completed', 'test', async (event) => void completed.push(event));
-});
-afterAll(async () => {
-  await subgraph.close();
-  await llmServer.close();
-});
-
-const waitFor = async (condition: () => boolean | Promise<boolean>) => {
-  const deadline = Date.now() + 5_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+const harness = judgmentSubgraphForTests({ llmTimeoutMs: 2_000 });
+const { completed } = harness;
 
 const EXECUTE = /* GraphQL */ `
   mutation($input: ExecuteJudgmentInput!) {
@@ -39,7 +15,7 @@ const EXECUTE = /* GraphQL */ `
   }
 `;
 const execute = (workflowId: string, inputData: unknown, method = 'RULE', identity = identities.acmeOperator) =>
-  subgraph.execute(identity, EXECUTE, { input: { workflowId, inputData, method } });
+  harness.subgraph.execute(identity, EXECUTE, { input: { workflowId, inputData, method } });
 
 type WorkflowState = Partial<{ definition: unknown; isActive: boolean; deleted: boolean }>;
 
@@ -54,9 +30,9 @@ const workflowEvent = (workflowId: string, version: number, state: WorkflowState
 
 /** Publishes a workflow event and waits until the read model has it. */
 async function publishWorkflow(workflowId: string, version: number, state: WorkflowState = {}, tenantId = 'acme') {
-  await subgraph.infrastructure.bus.publish(workflowEvent(workflowId, version, state, tenantId));
+  await harness.subgraph.infrastructure.bus.publish(workflowEvent(workflowId, version, state, tenantId));
   await waitFor(async () => {
-    const rows = await subgraph.infrastructure.database.db.select({ id: tables.workflowDefinitions.id, version: tables.workflowDefinitions.version }).from(tables.workflowDefinitions);
+    const rows = await harness.subgraph.infrastructure.database.db.select({ id: tables.workflowDefinitions.id, version: tables.workflowDefinitions.version }).from(tables.workflowDefinitions);
     return rows.some((candidate) => candidate.id === workflowId && candidate.version >= version);
   });
 }
@@ -85,7 +61,7 @@ describe('executeJudgment', () => {
       tenantId: 'acme',
       data: { workflowId, decision: 'STOP_LINE', methodUsed: 'RULE', cached: false },
     });
-    const read = await subgraph.execute(identities.acmeViewer, `query($id: ID!) { judgmentExecution(id: $id) { decision inputData } }`, { id: execution.id });
+    const read = await harness.subgraph.execute(identities.acmeViewer, `query($id: ID!) { judgmentExecution(id: $id) { decision inputData } }`, { id: execution.id });
     expect(read.data?.judgmentExecution).toEqual({ decision: 'STOP_LINE', inputData: { temperature: 90, vibration: 60 } });
   });
 
@@ -103,7 +79,7 @@ describe('executeJudgment', () => {
     const third = await execute(workflowId, { temperature: 10, vibration: 5 });
     expect(third.data?.executeJudgment).toMatchObject({ decision: 'STOP_LINE', cached: false, workflowVersion: 2 });
 
-    const stats = await subgraph.execute(
+    const stats = await harness.subgraph.execute(
       identities.acmeViewer,
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on Workflow { successRate executions { cached } } } }`,
       { r: [{ __typename: 'Workflow', id: workflowId }] },
@@ -146,7 +122,10 @@ describe('executeJudgment', () => {
     expect(tooDeep.errors?.[0]).toMatchObject({ message: 'input.inputData is nested 11 levels deep; the limit is 10.', extensions: { code: 'BAD_USER_INPUT' } });
     const notObject = await execute(workflowId, [1, 2]);
     expect(notObject.errors?.[0]?.message).toBe('input.inputData must be a JSON object of input fields.');
-    const badMethod = await subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, method: 'MAGIC' } });
+    // PostgreSQL's jsonb refuses an unpaired surrogate (as NUL, which every request refuses already): refused up front, not a failed INSERT masked as an internal error.
+    const surrogate = await execute(workflowId, { note: 'a\udc00b' });
+    expect(surrogate.errors?.[0]).toMatchObject({ message: 'input.inputData holds a NUL character (\\u0000) or an unpaired surrogate, which cannot be stored.', extensions: { code: 'BAD_USER_INPUT' } });
+    const badMethod = await harness.subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, method: 'MAGIC' } });
     expect(badMethod.errors?.[0]?.message).toContain('Value "MAGIC" does not exist in "JudgmentMethod" enum');
   });
 
@@ -155,7 +134,7 @@ describe('executeJudgment', () => {
     await publishWorkflow(workflowId, 1);
     await execute(workflowId, { temperature: 90, vibration: 60 });
     await execute(workflowId, { temperature: 10, vibration: 60 });
-    const stops = await subgraph.execute(
+    const stops = await harness.subgraph.execute(
       identities.acmeViewer,
       `query($w: ID!) { judgmentExecutions(filter: { workflowId: $w, decision: "STOP_LINE", methodUsed: RULE }) { decision } }`,
       { w: workflowId },
@@ -166,9 +145,9 @@ describe('executeJudgment', () => {
 
 describe('read-your-writes and pinned versions', () => {
   const halting = { ...exampleWorkflowDefinition, nodes: exampleWorkflowDefinition.nodes.map((node) => (node.id === 'stop' ? { ...node, decision: 'HALT' } : node)) };
-  const executions = async () => (await subgraph.infrastructure.database.db.select().from(tables.judgmentExecutions)).length;
+  const executions = async () => (await harness.subgraph.infrastructure.database.db.select().from(tables.judgmentExecutions)).length;
   /** What the workflow subgraph does as an update commits, before it answers. */
-  const announce = (workflowId: string, version: number) => subgraph.infrastructure.fence.raise('workflow', 'acme', workflowId, version);
+  const announce = (workflowId: string, version: number) => harness.subgraph.infrastructure.fence.raise('workflow', 'acme', workflowId, version);
 
   it('waits for a version announced as written but not yet received, and runs on it', async () => {
     const workflowId = randomUUID();
@@ -176,7 +155,7 @@ describe('read-your-writes and pinned versions', () => {
     await announce(workflowId, 2);
     const judged = execute(workflowId, { temperature: 90, vibration: 60 });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await subgraph.infrastructure.bus.publish(workflowEvent(workflowId, 2, { definition: halting }));
+    await harness.subgraph.infrastructure.bus.publish(workflowEvent(workflowId, 2, { definition: halting }));
     expect((await judged).data?.executeJudgment).toMatchObject({ workflowVersion: 2, decision: 'HALT' });
   });
 
@@ -198,30 +177,30 @@ describe('read-your-writes and pinned versions', () => {
     await publishWorkflow(workflowId, 1);
     await publishWorkflow(workflowId, 2, { definition: halting });
     await announce(workflowId, 2);
-    const pinned = await subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: { temperature: 90, vibration: 60 }, method: 'RULE', workflowVersion: 1 } });
+    const pinned = await harness.subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: { temperature: 90, vibration: 60 }, method: 'RULE', workflowVersion: 1 } });
     expect(pinned.data?.executeJudgment).toMatchObject({ workflowVersion: 1, decision: 'STOP_LINE' });
     expect((await execute(workflowId, { temperature: 90, vibration: 60 })).data?.executeJudgment).toMatchObject({ workflowVersion: 2, decision: 'HALT' });
-    const future = await subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, workflowVersion: 9 } });
+    const future = await harness.subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, workflowVersion: 9 } });
     expect(future.errors?.[0]).toMatchObject({ message: `Workflow "${workflowId}" has no version 9: its latest is 2.`, extensions: { code: 'NOT_FOUND' } });
-    const zero = await subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, workflowVersion: 0 } });
+    const zero = await harness.subgraph.execute(identities.acmeOperator, EXECUTE, { input: { workflowId, inputData: {}, workflowVersion: 0 } });
     expect(zero.errors?.[0]).toMatchObject({ message: '"workflowVersion" must be 1 or more; got 0.', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('never lets an event of one tenant touch another tenant’s workflow: consumers act only in the tenant of the event', async () => {
     const workflowId = randomUUID();
     await publishWorkflow(workflowId, 1);
-    await subgraph.infrastructure.bus.publish(workflowEvent(workflowId, 5, { definition: halting }, 'globex'));
+    await harness.subgraph.infrastructure.bus.publish(workflowEvent(workflowId, 5, { definition: halting }, 'globex'));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await execute(workflowId, { temperature: 90, vibration: 60 })).data?.executeJudgment).toMatchObject({ workflowVersion: 1, decision: 'STOP_LINE' });
     expect((await execute(workflowId, { temperature: 90, vibration: 60 }, 'RULE', identities.globexAdmin)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const versions = await subgraph.infrastructure.database.db.select().from(tables.workflowVersions);
+    const versions = await harness.subgraph.infrastructure.database.db.select().from(tables.workflowVersions);
     expect(versions.filter((row) => row.workflowId === workflowId).map((row) => [row.tenantId, row.version])).toEqual([['acme', 1]]);
   });
 
   it('handles an event once by its eventId, however often it is delivered', async () => {
     const event = workflowEvent(randomUUID(), 1);
     let handled = 0;
-    const db = subgraph.infrastructure.database.db;
+    const db = harness.subgraph.infrastructure.database.db;
     expect(await handleOnce(db, tables.inbox, event, async () => void handled++)).toBe(true);
     expect(await handleOnce(db, tables.inbox, event, async () => void handled++)).toBe(false);
     expect(handled).toBe(1);
@@ -232,19 +211,19 @@ describe('hybrid and LLM judgments against a local OpenAI-compatible server', ()
   it('asks the LLM when a rule is undecidable, and says so', async () => {
     const workflowId = randomUUID();
     await publishWorkflow(workflowId, 1);
-    llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'true', confidence: 0.82, explanation: 'very hot alone is enough' }) }));
-    const before = llmServer.requests.length;
+    harness.llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'true', confidence: 0.82, explanation: 'very hot alone is enough' }) }));
+    const before = harness.llmServer.requests.length;
     const result = await execute(workflowId, { temperature: 99 }, 'HYBRID');
     expect(result.data?.executeJudgment).toMatchObject({ status: 'SUCCEEDED', decision: 'STOP_LINE', methodUsed: 'LLM', confidence: 0.82 });
     expect(result.data?.executeJudgment.explanation).toContain('is undecidable: missing input field: vibration; LLM (judge-test, without labelled samples: no user request to ask learning for): very hot alone is enough');
-    expect(llmServer.requests.length).toBe(before + 1);
-    expect(JSON.stringify(llmServer.requests.at(-1))).toContain('temperature > 80 AND vibration > 50');
+    expect(harness.llmServer.requests.length).toBe(before + 1);
+    expect(JSON.stringify(harness.llmServer.requests.at(-1))).toContain('temperature > 80 AND vibration > 50');
   });
 
   it('keeps the rule outcome when the LLM fails, explaining why', async () => {
     const workflowId = randomUUID();
     await publishWorkflow(workflowId, 1);
-    llmServer.respondWith(() => ({ status: 500, content: 'upstream exploded' }));
+    harness.llmServer.respondWith(() => ({ status: 500, content: 'upstream exploded' }));
     const result = await execute(workflowId, { temperature: 99 }, 'HYBRID');
     expect(result.data?.executeJudgment).toMatchObject({ status: 'FAILED', decision: 'UNDECIDED', methodUsed: 'RULE' });
     expect(result.data?.executeJudgment.explanation).toContain('the LLM could not be asked');
@@ -253,17 +232,17 @@ describe('hybrid and LLM judgments against a local OpenAI-compatible server', ()
   it('answers method LLM with the LLM, and LLM_UNAVAILABLE when it cannot', async () => {
     const workflowId = randomUUID();
     await publishWorkflow(workflowId, 1);
-    llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'false', confidence: 0.6, explanation: 'readings look normal' }) }));
+    harness.llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'false', confidence: 0.6, explanation: 'readings look normal' }) }));
     const answered = await execute(workflowId, { temperature: 85, vibration: 55 }, 'LLM');
     expect(answered.data?.executeJudgment).toMatchObject({ decision: 'OK', methodUsed: 'LLM', confidence: 0.6 });
-    llmServer.respondWith(() => ({ content: 'not json at all' }));
+    harness.llmServer.respondWith(() => ({ content: 'not json at all' }));
     const malformed = await execute(workflowId, { temperature: 86, vibration: 55 }, 'LLM');
     expect(malformed.errors?.[0]?.extensions?.code).toBe('LLM_UNAVAILABLE');
   });
 
   it('counts judgments by the method that decided them, and result-cache lookups, in /metrics', async () => {
     const count = async (series: string) => {
-      const line = (await subgraph.infrastructure.metrics.registry.metrics()).split('\n').find((text) => text.startsWith(`${series} `));
+      const line = (await harness.subgraph.infrastructure.metrics.registry.metrics()).split('\n').find((text) => text.startsWith(`${series} `));
       return Number(line?.split(' ').at(-1) ?? 0);
     };
     const [rule, llm, misses, hits] = await Promise.all([
@@ -274,7 +253,7 @@ describe('hybrid and LLM judgments against a local OpenAI-compatible server', ()
     ]);
     const workflowId = randomUUID();
     await publishWorkflow(workflowId, 1);
-    llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'true', confidence: 0.7, explanation: 'hot' }) }));
+    harness.llmServer.respondWith(() => ({ content: JSON.stringify({ decision: 'true', confidence: 0.7, explanation: 'hot' }) }));
     await execute(workflowId, { temperature: 91, vibration: 61 }, 'HYBRID');
     await execute(workflowId, { temperature: 91, vibration: 61 }, 'HYBRID');
     await execute(workflowId, { temperature: 97 }, 'HYBRID');
@@ -291,9 +270,9 @@ describe('simulateWorkflow', () => {
   `;
 
   it('runs an unsaved definition on many inputs and stores nothing', async () => {
-    const count = async () => (await subgraph.infrastructure.database.db.select().from(tables.judgmentExecutions)).length;
+    const count = async () => (await harness.subgraph.infrastructure.database.db.select().from(tables.judgmentExecutions)).length;
     const before = await count();
-    const result = await subgraph.execute(identities.acmeOperator, SIMULATE, {
+    const result = await harness.subgraph.execute(identities.acmeOperator, SIMULATE, {
       d: exampleWorkflowDefinition,
       inputs: [{ temperature: 90, vibration: 60 }, { temperature: 1, vibration: 1 }, { temperature: 90 }],
     });
@@ -306,18 +285,18 @@ describe('simulateWorkflow', () => {
   });
 
   it('validates the definition and the number of inputs', async () => {
-    const broken = await subgraph.execute(identities.acmeOperator, SIMULATE, { d: { startNode: 'x', nodes: [], edges: [] }, inputs: [{}] });
+    const broken = await harness.subgraph.execute(identities.acmeOperator, SIMULATE, { d: { startNode: 'x', nodes: [], edges: [] }, inputs: [{}] });
     expect(broken.errors?.[0]?.extensions?.problems).toEqual([{ path: 'definition.nodes', message: 'a workflow needs at least one node' }]);
-    const tooMany = await subgraph.execute(identities.acmeOperator, SIMULATE, { d: exampleWorkflowDefinition, inputs: Array.from({ length: 1001 }, () => ({})) });
+    const tooMany = await harness.subgraph.execute(identities.acmeOperator, SIMULATE, { d: exampleWorkflowDefinition, inputs: Array.from({ length: 1001 }, () => ({})) });
     expect(tooMany.errors?.[0]?.message).toBe('inputs must hold 1 to 1000 records; got 1001.');
-    const neither = await subgraph.execute(identities.acmeOperator, SIMULATE, { inputs: [{}] });
+    const neither = await harness.subgraph.execute(identities.acmeOperator, SIMULATE, { inputs: [{}] });
     expect(neither.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
 
 describe('judgmentCompleted subscription (at the subgraph, over SSE)', () => {
   async function subscribe(identity: typeof identities.acmeViewer, workflowId?: string) {
-    const response = await subgraph.yoga.fetch('http://subgraph/graphql', {
+    const response = await harness.subgraph.yoga.fetch('http://subgraph/graphql', {
       method: 'POST',
       headers: { ...(await forwardedHeaders(identity, 'judgment')), accept: 'text/event-stream' },
       body: JSON.stringify({

@@ -40,6 +40,7 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   infrastructure.onClose(() => worker.stop());
   return createSubgraphYoga<Context>({
     ...infrastructure,
+    llm: options.llm,
     schema,
     extendContext: (base) => ({ ...base, deps, live: infrastructure.live, loaders: createLoaders(deps, base.identity.tenantId) }),
   });

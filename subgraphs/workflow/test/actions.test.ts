@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createEvent, type EventEnvelope } from '@judgify/runtime/events';
 import type { Identity } from '@judgify/runtime/identity';
-import { exampleWorkflowDefinition, identities } from '@judgify/runtime/testing';
+import { exampleWorkflowDefinition, identities, notifyingWorkflowDefinition } from '@judgify/runtime/testing';
 import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
 import { startWebhookReceiver, type WebhookReceiver } from '@judgify/runtime/testing/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
@@ -47,20 +47,7 @@ async function createTarget(input: Record<string, unknown>) {
 
 /** A workflow whose true branch passes an action node delivering to `target` (or an inline URL). */
 async function workflowWith(action: Record<string, unknown>) {
-  const definition = {
-    startNode: 'check',
-    nodes: [
-      { id: 'check', type: 'judgment', rule: 'temperature > 80' },
-      { id: 'notify', type: 'action', action: 'webhook', ...action },
-      { id: 'stop', type: 'output', decision: 'STOP_LINE' },
-      { id: 'ok', type: 'output', decision: 'OK' },
-    ],
-    edges: [
-      { from: 'check', to: 'notify', when: 'true' },
-      { from: 'notify', to: 'stop' },
-      { from: 'check', to: 'ok', when: 'false' },
-    ],
-  };
+  const definition = notifyingWorkflowDefinition(action);
   const created = await gql(`mutation($input: CreateWorkflowInput!) { createWorkflow(input: $input) { id version } }`, { input: { name: `Actions ${randomUUID().slice(0, 6)}`, definition } });
   if (!created.data) throw new Error(JSON.stringify(created.errors));
   return created.data.createWorkflow as { id: string; version: number };

@@ -70,6 +70,27 @@ export const identities: Record<'acmeAdmin' | 'acmeOperator' | 'acmeViewer' | 'g
 };
 
 /** The minimal definition of the spec: stop the line when it runs hot and shakes. */
+/**
+ * A workflow whose rule's true branch passes an action node (`action`: a webhook to a `target`
+ * or an inline `url`, with its payload template) before deciding STOP_LINE; OK otherwise.
+ */
+export function notifyingWorkflowDefinition(action: Record<string, unknown>, rule = 'temperature > 80') {
+  return {
+    startNode: 'check',
+    nodes: [
+      { id: 'check', type: 'judgment', rule },
+      { id: 'notify', type: 'action', action: 'webhook', ...action },
+      { id: 'stop', type: 'output', decision: 'STOP_LINE' },
+      { id: 'ok', type: 'output', decision: 'OK' },
+    ],
+    edges: [
+      { from: 'check', to: 'notify', when: 'true' },
+      { from: 'notify', to: 'stop' },
+      { from: 'check', to: 'ok', when: 'false' },
+    ],
+  };
+}
+
 export const exampleWorkflowDefinition = {
   startNode: 'check',
   nodes: [

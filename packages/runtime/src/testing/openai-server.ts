@@ -23,6 +23,8 @@ export interface OpenAiTestServer {
   baseUrl: string;
   /** Every request body received, in order, including ones answered with an error. */
   requests: ChatCompletionCreateParamsNonStreaming[];
+  /** How many times the model list (`GET /v1/models`, what `LlmClient.ping` asks) was asked for. */
+  readonly modelListings: number;
   respondWith(handler: ScriptedHandler): void;
   close(): Promise<void>;
 }
@@ -69,8 +71,15 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
   const requests: ChatCompletionCreateParamsNonStreaming[] = [];
   let handler: ScriptedHandler = () => ({ content: JSON.stringify(defaultJudgeAnswer) });
   const pending = new Set<NodeJS.Timeout>();
+  let modelListings = 0;
 
   const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      modelListings += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model', created: 0, owned_by: 'judgify-tests' }] }));
+      return;
+    }
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `No route for ${req.method} ${req.url}`, type: 'invalid_request_error' } }));
@@ -114,6 +123,9 @@ export async function startOpenAiTestServer(): Promise<OpenAiTestServer> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
+    get modelListings() {
+      return modelListings;
+    },
     respondWith(next) {
       handler = next;
     },

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
 import type { Identity } from '../identity.ts';
 import { InProcessBus } from '../events.ts';
+import { packageVersion, subgraphChecks } from '../health-checks.ts';
 import { createMetrics } from '../metrics.ts';
 import { OutboxRelay, type OutboxTable } from '../outbox.ts';
 import { createLiveUpdates } from '../pubsub.ts';
@@ -56,6 +57,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     options.outbox && new OutboxRelay({ db: database.db, table: options.outbox, bus, logger: silentLogger, owner: options.service, pollIntervalMs: 50 });
   const infrastructure: SubgraphInfrastructure<TSchema> = {
     service: options.service,
+    version: packageVersion(options.migrationsFolder),
     logger: silentLogger,
     metrics: createMetrics(options.service),
     database,
@@ -65,8 +67,7 @@ export async function createTestSubgraph<TSchema extends Record<string, unknown>
     fence: createVersionFence({ logger: silentLogger, service: options.service }),
     supergraph: createSupergraphClient({ url: options.gatewayUrl ?? 'http://127.0.0.1:9', service: options.service, logger: silentLogger }),
     gatewayKeys: testGatewayKeys,
-    readiness: { database: database.ping },
-    degradable: {},
+    ...subgraphChecks({ service: options.service, database, bus, outbox: relay }),
     onClose: (closer) => void appClosers.push(closer),
   };
   const yoga = options.createApp(infrastructure);

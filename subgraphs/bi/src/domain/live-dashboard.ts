@@ -10,6 +10,7 @@ import { findDashboards, type DashboardDeps } from './dashboard.ts';
 import { DASHBOARD_CHANGED, METRICS_CHANGED, type DashboardChangedNotice } from './live.ts';
 import type { MetricsChange, MetricsKind } from './metrics/ingest.ts';
 import { runViewQuery, type ViewData } from './view-data.ts';
+import { inSpan, SpanKind } from '@judgify/runtime/tracing';
 
 /** At most one push per view per this many ms: a burst of judgments becomes one fresh read. */
 export const MIN_PUSH_INTERVAL_MS = 250;
@@ -117,6 +118,8 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
   const lastPush = new Map<string, number>();
   /** Views waiting for a rerun, with the time of the oldest event they wait for. */
   const dirty = new Map<string, number>();
+  /** The traces of the changes the next push answers: it joins them. */
+  let traces = new Set<string>();
   let dashboardDirty = false;
   let timer: NodeJS.Timeout | undefined;
   let flushing = false;
@@ -189,7 +192,13 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
       if (!due.length) return;
       const since = Math.min(...due.map((view) => dirty.get(view.id)!));
       for (const view of due) dirty.delete(view.id);
-      const pushedAt = await rerun('DATA_CHANGED', due);
+      const answered = [...traces];
+      traces = new Set();
+      const pushedAt = await inSpan(
+        'dashboard push',
+        { kind: SpanKind.PRODUCER, attributes: { 'judgify.dashboard.id': dashboardId }, traceparent: answered.length === 1 ? answered[0] : undefined, links: answered.length === 1 ? [] : answered },
+        () => rerun('DATA_CHANGED', due),
+      );
       deps.pushLatency.observe((pushedAt - since) / 1000);
     } catch (error) {
       deps.logger.warn({ err: error, dashboardId }, 'dashboard views could not be rerun');
@@ -212,7 +221,11 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
   };
   void listen(metricChanges, (change) => {
     const at = Date.parse(change.occurredAt) || Date.now();
-    for (const view of dashboard.views) if (affects(scopes.get(view.id)!, change) && !dirty.has(view.id)) dirty.set(view.id, at);
+    for (const view of dashboard.views) {
+      if (!affects(scopes.get(view.id)!, change)) continue;
+      if (!dirty.has(view.id)) dirty.set(view.id, at);
+      if (change.traceparent) traces.add(change.traceparent);
+    }
   });
   void listen(dashboardChanges, (notice) => {
     if (notice.dashboardId === dashboardId) dashboardDirty = true;

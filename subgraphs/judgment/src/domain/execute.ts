@@ -6,16 +6,23 @@ import { Counter, Histogram } from '@judgify/runtime/metrics';
 import { enqueueEvents, type OutboxTable } from '@judgify/runtime/outbox';
 import type { CompiledRule } from '@judgify/rule-language/compile';
 import type { WorkflowDefinition } from '@judgify/workflow-definition/definition';
+import { AppError } from '@judgify/runtime/errors';
+import type { Logger } from '@judgify/runtime/logger';
 import type { Registry } from 'prom-client';
 import type { ExecutionRow, JudgmentMethod } from '../db/schema.ts';
+import { concurrencyLimit, type Limit } from './concurrency-limit.ts';
 import { runWorkflow, type RunResult } from './engine.ts';
-import { recordExecution, type ExecutionValues } from './execution.ts';
+import { recordExecutions, type ExecutionValues } from './execution.ts';
 import { checkInputData, inputHash } from './judgment-input.ts';
 import { fewShotSource, type FewShotSettings } from './few-shot.ts';
 import { createNodeJudge } from './judge.ts';
-import { findRunnableWorkflow, type WorkflowReadModelDeps } from './workflow-definitions.ts';
+import { findRunnableWorkflow, type RunnableWorkflow, type WorkflowReadModelDeps } from './workflow-definitions.ts';
 
 export const RESULT_TTL_SECONDS = 300;
+/** Inputs one executeJudgments call takes. */
+export const MAX_BATCH_INPUTS = 1000;
+/** Inputs a batch stores per transaction: all of a chunk or none of it. */
+export const BATCH_CHUNK_SIZE = 100;
 
 export function judgmentMetrics(registry: Registry) {
   return {
@@ -58,6 +65,9 @@ export interface JudgmentDeps extends WorkflowReadModelDeps {
   compile(source: string): CompiledRule;
   metrics: ReturnType<typeof judgmentMetrics>;
   fewShot: FewShotSettings;
+  /** LLM asks one executeJudgments call has in flight at most (LLM_BATCH_CONCURRENCY). */
+  llmBatchConcurrency: number;
+  logger: Logger;
 }
 
 export interface Actor {
@@ -67,10 +77,23 @@ export interface Actor {
   delegation?: string;
 }
 
-/** The node judge of one run: few-shot examples come from the workflow's labelled samples like this input. */
-export function judgeFor(deps: JudgmentDeps, actor: Actor, method: JudgmentMethod, workflow: { id: string; definition: WorkflowDefinition } | undefined, input: unknown) {
+/** The node judge of one run: few-shot examples come from the workflow's labelled samples like this input; LLM asks wait for `limit` when given. */
+export function judgeFor(
+  deps: JudgmentDeps,
+  actor: Actor,
+  method: JudgmentMethod,
+  workflow: { id: string; definition: WorkflowDefinition } | undefined,
+  input: unknown,
+  limit?: Limit,
+) {
   const on = { delegation: actor.delegation, requestId: actor.correlationId };
-  return createNodeJudge({ method, compile: deps.compile, llm: deps.llm, fewShot: deps.llm && workflow ? fewShotSource(deps.fewShot, on, workflow, input) : undefined });
+  return createNodeJudge({
+    method,
+    compile: deps.compile,
+    llm: deps.llm,
+    fewShot: deps.llm && workflow ? fewShotSource(deps.fewShot, on, workflow, input) : undefined,
+    limit,
+  });
 }
 
 export interface ExecuteJudgmentInput {
@@ -79,6 +102,102 @@ export interface ExecuteJudgmentInput {
   method?: JudgmentMethod | null;
   /** Run exactly this version; by default the latest, including one written a moment ago. */
   workflowVersion?: number | null;
+}
+
+const cacheKeyOf = (tenantId: string, workflow: RunnableWorkflow, method: JudgmentMethod, inputData: unknown) =>
+  `${tenantId}:${workflow.id}:${workflow.version}:${method}:${inputHash(inputData)}`;
+
+/** One input decided, ready to store. */
+interface Judged {
+  result: RunResult;
+  cached: boolean;
+}
+
+/**
+ * Decides one input on a workflow already found: the cached result when there is one, else a
+ * walk of the workflow. executeJudgment and executeJudgments both judge through here.
+ */
+async function judgeInput(
+  deps: JudgmentDeps,
+  actor: Actor,
+  workflow: RunnableWorkflow,
+  method: JudgmentMethod,
+  inputData: Record<string, unknown>,
+  options: { cached?: RunResult; limit?: Limit } = {},
+): Promise<Judged> {
+  if (options.cached) return { result: options.cached, cached: true };
+  return { result: await runWorkflow(workflow.definition, inputData, judgeFor(deps, actor, method, workflow, inputData, options.limit)), cached: false };
+}
+
+const executionValuesOf = (
+  workflow: RunnableWorkflow,
+  method: JudgmentMethod,
+  inputData: Record<string, unknown>,
+  { result, cached }: Judged,
+  executionTimeMs: number,
+): ExecutionValues => ({
+  workflowId: workflow.id,
+  workflowVersion: workflow.version,
+  status: result.status,
+  decision: result.decision,
+  confidence: result.confidence,
+  explanation: result.explanation,
+  method,
+  methodUsed: result.methodUsed,
+  cached,
+  inputData: inputData as ExecutionValues['inputData'],
+  executionTimeMs,
+  path: result.path,
+  nodeResults: result.nodeResults,
+  actions: result.actions,
+});
+
+/** The event every stored execution is published with. */
+const completedEvent = (stored: ExecutionRow, correlationId: string) =>
+  createEvent({
+    eventType: 'judgment.completed',
+    source: 'judgment',
+    tenantId: stored.tenantId,
+    correlationId,
+    data: {
+      executionId: stored.id,
+      workflowId: stored.workflowId,
+      workflowVersion: stored.workflowVersion,
+      status: stored.status,
+      decision: stored.decision,
+      confidence: stored.confidence,
+      explanation: stored.explanation,
+      method: stored.method,
+      methodUsed: stored.methodUsed,
+      cached: stored.cached,
+      executionTimeMs: stored.executionTimeMs,
+      actions: stored.actions,
+      // Consumers act on it without calling back (they serve no user): actions render templates with it, learning keeps samples.
+      inputData: stored.inputData,
+      createdAt: stored.createdAt.toISOString(),
+    },
+  });
+
+/**
+ * Stores executions and their judgment.completed events in one transaction (one multi-row
+ * INSERT each): all of them or none. Then the relay is woken, live subscribers told and the
+ * metrics counted. executeJudgment stores one this way, executeJudgments a chunk.
+ */
+async function storeExecutions(deps: JudgmentDeps, actor: Actor, values: readonly ExecutionValues[]): Promise<ExecutionRow[]> {
+  const rows = await deps.db.transaction(async (tx) => {
+    const stored = await recordExecutions(tx, actor.identity, values);
+    await enqueueEvents(tx, deps.outbox, stored.map((row) => completedEvent(row, actor.correlationId)));
+    return stored;
+  });
+  deps.eventsCommitted();
+  for (const row of rows) {
+    deps.announce(row);
+    deps.metrics.requests.inc({ method: row.method, result: row.status === 'SUCCEEDED' ? 'succeeded' : 'failed' });
+    deps.metrics.duration.observe({ method: row.method }, row.executionTimeMs / 1000);
+    deps.metrics.methodUsed.inc({ method_used: row.methodUsed });
+    if (row.status === 'SUCCEEDED') deps.metrics.confidence.observe(row.confidence);
+  }
+  return rows;
 }
 
 /**
@@ -92,66 +211,160 @@ export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: E
   try {
     const inputData = checkInputData(input.inputData);
     const workflow = await findRunnableWorkflow(deps, actor.identity.tenantId, input.workflowId, input.workflowVersion);
-    const cacheKey = `${actor.identity.tenantId}:${workflow.id}:${workflow.version}:${method}:${inputHash(inputData)}`;
+    const cacheKey = cacheKeyOf(actor.identity.tenantId, workflow, method, inputData);
     const cached = await deps.cache.get<RunResult>(cacheKey);
     deps.metrics.cache.inc({ result: cached ? 'hit' : 'miss' });
-    const result = cached ?? (await runWorkflow(workflow.definition, inputData, judgeFor(deps, actor, method, workflow, inputData)));
-    if (!cached && result.status === 'SUCCEEDED') await deps.cache.set(cacheKey, result, RESULT_TTL_SECONDS);
-    const executionTimeMs = performance.now() - started;
-
-    const row = await deps.db.transaction(async (tx) => {
-      const stored = await recordExecution(tx, actor.identity, {
-        workflowId: workflow.id,
-        workflowVersion: workflow.version,
-        status: result.status,
-        decision: result.decision,
-        confidence: result.confidence,
-        explanation: result.explanation,
-        method,
-        methodUsed: result.methodUsed,
-        cached: Boolean(cached),
-        inputData: inputData as ExecutionValues['inputData'],
-        executionTimeMs,
-        path: result.path,
-        nodeResults: result.nodeResults,
-        actions: result.actions,
-      });
-      await enqueueEvents(tx, deps.outbox, [
-        createEvent({
-          eventType: 'judgment.completed',
-          source: 'judgment',
-          tenantId: stored.tenantId,
-          correlationId: actor.correlationId,
-          data: {
-            executionId: stored.id,
-            workflowId: stored.workflowId,
-            workflowVersion: stored.workflowVersion,
-            status: stored.status,
-            decision: stored.decision,
-            confidence: stored.confidence,
-            explanation: stored.explanation,
-            method: stored.method,
-            methodUsed: stored.methodUsed,
-            cached: stored.cached,
-            executionTimeMs: stored.executionTimeMs,
-            actions: stored.actions,
-            // Consumers act on it without calling back (they serve no user): actions render templates with it, learning keeps samples.
-            inputData: stored.inputData,
-            createdAt: stored.createdAt.toISOString(),
-          },
-        }),
-      ]);
-      return stored;
-    });
-    deps.eventsCommitted();
-    deps.announce(row);
-    deps.metrics.requests.inc({ method, result: result.status === 'SUCCEEDED' ? 'succeeded' : 'failed' });
-    deps.metrics.duration.observe({ method }, executionTimeMs / 1000);
-    deps.metrics.methodUsed.inc({ method_used: result.methodUsed });
-    if (result.status === 'SUCCEEDED') deps.metrics.confidence.observe(result.confidence);
-    return row;
+    const judged = await judgeInput(deps, actor, workflow, method, inputData, { cached });
+    if (!judged.cached && judged.result.status === 'SUCCEEDED') await deps.cache.set(cacheKey, judged.result, RESULT_TTL_SECONDS);
+    const [row] = await storeExecutions(deps, actor, [executionValuesOf(workflow, method, inputData, judged, performance.now() - started)]);
+    return row!;
   } catch (error) {
     deps.metrics.requests.inc({ method, result: 'error' });
     throw error;
   }
+}
+
+export interface ExecuteJudgmentsInput {
+  workflowId: string;
+  inputs: readonly unknown[];
+  method?: JudgmentMethod | null;
+  workflowVersion?: number | null;
+}
+
+export interface JudgmentBatchError {
+  code: string;
+  message: string;
+}
+
+export interface JudgmentBatchItem {
+  index: number;
+  execution: ExecutionRow | null;
+  error: JudgmentBatchError | null;
+}
+
+export interface JudgmentBatch {
+  results: JudgmentBatchItem[];
+  /** Items stored as an execution, whatever its status: an undecided run is one. */
+  succeeded: number;
+  /** Items with an error, nothing stored for them. */
+  failed: number;
+}
+
+/**
+ * The batch reads its results from the cache where a lookup is cheaper than the work it saves:
+ * HYBRID and LLM runs may ask the LLM, so every input is looked up, in one round trip for the
+ * whole batch (MGET), and new results written in one more. A RULE run costs microseconds, less
+ * than any lookup, so the batch skips the cache for it (its executions say `cached: false`).
+ */
+const batchUsesCache = (method: JudgmentMethod) => method !== 'RULE';
+
+const batchErrorOf = (error: unknown): JudgmentBatchError | undefined =>
+  error instanceof AppError ? { code: error.code, message: error.message } : undefined;
+
+/**
+ * Runs a workflow on up to 1000 inputs: the workflow is read once, rule nodes are evaluated in
+ * one pass over the inputs, and LLM asks run at most `llmBatchConcurrency` at a time. Executions
+ * are stored with their judgment.completed events in chunks of 100, each chunk in one
+ * transaction: a chunk whose write fails leaves every item in it with that error, and the other
+ * chunks stand. Results come back in input order, each with its execution or its error; an input
+ * the workflow cannot decide is an execution (UNDECIDED), as with executeJudgment.
+ */
+export async function executeJudgments(deps: JudgmentDeps, actor: Actor, input: ExecuteJudgmentsInput): Promise<JudgmentBatch> {
+  const method = input.method ?? 'HYBRID';
+  const tenantId = actor.identity.tenantId;
+  let inputs: Array<Record<string, unknown>>;
+  let workflow: RunnableWorkflow;
+  try {
+    if (input.inputs.length === 0 || input.inputs.length > MAX_BATCH_INPUTS) {
+      throw new AppError('BAD_USER_INPUT', `input.inputs must hold 1 to ${MAX_BATCH_INPUTS} records; got ${input.inputs.length}.`, { field: 'input.inputs' });
+    }
+    inputs = input.inputs.map((record, index) => checkInputData(record, `input.inputs[${index}]`));
+    workflow = await findRunnableWorkflow(deps, tenantId, input.workflowId, input.workflowVersion);
+  } catch (error) {
+    // Nothing was judged: every input asked for counts as an error, as a refused executeJudgment does.
+    deps.metrics.requests.inc({ method, result: 'error' }, Math.max(1, input.inputs.length));
+    throw error;
+  }
+
+  const cacheKeys = batchUsesCache(method) ? inputs.map((inputData) => cacheKeyOf(tenantId, workflow, method, inputData)) : undefined;
+  const hits = cacheKeys ? await deps.cache.getMany<RunResult>(cacheKeys) : [];
+  for (const hit of cacheKeys ? hits : []) deps.metrics.cache.inc({ result: hit ? 'hit' : 'miss' });
+
+  const judged = await judgeAll(deps, actor, workflow, method, inputs, hits);
+  if (cacheKeys) {
+    const fresh = judged.flatMap((item, index) => ('judged' in item && !item.judged.cached && item.judged.result.status === 'SUCCEEDED' ? [[cacheKeys[index]!, item.judged.result] as const] : []));
+    await deps.cache.setMany(fresh, RESULT_TTL_SECONDS);
+  }
+
+  const results: JudgmentBatchItem[] = judged.map((item, index) => ({ index, execution: null, error: 'error' in item ? item.error : null }));
+  for (let first = 0; first < inputs.length; first += BATCH_CHUNK_SIZE) {
+    const chunk: Array<{ index: number; values: ExecutionValues }> = [];
+    for (let index = first; index < Math.min(first + BATCH_CHUNK_SIZE, inputs.length); index++) {
+      const item = judged[index]!;
+      if ('judged' in item) chunk.push({ index, values: executionValuesOf(workflow, method, inputs[index]!, item.judged, item.executionTimeMs) });
+    }
+    if (!chunk.length) continue;
+    try {
+      const rows = await storeExecutions(deps, actor, chunk.map((entry) => entry.values));
+      chunk.forEach((entry, position) => (results[entry.index]!.execution = rows[position]!));
+    } catch (error) {
+      const [from, last] = [chunk[0]!.index, chunk.at(-1)!.index];
+      deps.logger.error({ err: error, requestId: actor.correlationId, workflowId: workflow.id, items: `${from}-${last}` }, 'a chunk of a judgment batch could not be stored');
+      const failure = {
+        code: 'INTERNAL_SERVER_ERROR',
+        message: `Items ${from}–${last} of this batch could not be stored, so none of them was (request ${actor.correlationId}); the other chunks stand. Retry these items.`,
+      };
+      for (const entry of chunk) results[entry.index]!.error = failure;
+      deps.metrics.requests.inc({ method, result: 'error' }, chunk.length);
+    }
+  }
+  const failed = results.filter((item) => item.error).length;
+  return { results, succeeded: results.length - failed, failed };
+}
+
+type Outcome = { judged: Judged; executionTimeMs: number } | { error: JudgmentBatchError };
+
+/**
+ * Judges every input in one pass. A run the rules decide finishes before the next starts, so
+ * its time is its own; a run that asks the LLM is parked at that point (its ask waits for a free
+ * slot of the batch's limit) and the pass goes on, its time then counting its LLM ask but not
+ * its wait for a slot. A run that throws (LLM_UNAVAILABLE for method LLM) is that item's error.
+ */
+async function judgeAll(
+  deps: JudgmentDeps,
+  actor: Actor,
+  workflow: RunnableWorkflow,
+  method: JudgmentMethod,
+  inputs: ReadonlyArray<Record<string, unknown>>,
+  hits: ReadonlyArray<RunResult | undefined>,
+): Promise<Outcome[]> {
+  const slots = concurrencyLimit(deps.llmBatchConcurrency);
+  const outcomes: Array<Promise<Outcome>> = [];
+  for (const [index, inputData] of inputs.entries()) {
+    let park: (() => void) | undefined;
+    const asksLlm = new Promise<void>((resolve) => (park = resolve));
+    let waitedMs = 0;
+    const limit: Limit = (task) => {
+      park?.();
+      const asked = performance.now();
+      return slots(() => {
+        waitedMs += performance.now() - asked;
+        return task();
+      });
+    };
+    const started = performance.now();
+    const outcome = judgeInput(deps, actor, workflow, method, inputData, { cached: hits[index], limit }).then(
+      (judged): Outcome => ({ judged, executionTimeMs: performance.now() - started - waitedMs }),
+      (error: unknown): Outcome => {
+        const known = batchErrorOf(error);
+        if (!known) deps.logger.error({ err: error, requestId: actor.correlationId, workflowId: workflow.id, item: index }, 'an input of a judgment batch could not be judged');
+        deps.metrics.requests.inc({ method, result: 'error' });
+        return { error: known ?? { code: 'INTERNAL_SERVER_ERROR', message: `This input could not be judged (request ${actor.correlationId}).` } };
+      },
+    );
+    outcomes.push(outcome);
+    // On to the next input once this run is done, or waits for the LLM.
+    await Promise.race([outcome, asksLlm]);
+  }
+  return Promise.all(outcomes);
 }

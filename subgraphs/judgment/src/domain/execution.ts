@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '@judgify/runtime/database';
 import type { Identity } from '@judgify/runtime/identity';
 import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
@@ -45,13 +46,30 @@ export type ExecutionValues = z.input<typeof executionValues>;
  * stores its runs through here (inside its transaction, as `db`).
  */
 export async function recordExecution(db: ExecutionDeps['db'], actor: Identity, values: ExecutionValues): Promise<ExecutionRow> {
-  const valid = validateInput(executionValues, values, 'execution');
-  const [row] = await db
-    .insert(judgmentExecutions)
-    .values({ ...valid, tenantId: actor.tenantId, createdBy: actor.userId, updatedBy: actor.userId })
-    .returning();
-  if (!row) throw new Error('insert returned no row');
-  return row;
+  const [row] = await recordExecutions(db, actor, [values]);
+  return row!;
+}
+
+/**
+ * Stores finished judgments for the actor's tenant in one multi-row INSERT, each value checked
+ * first, and returns the rows in the order given (ids are made here, so the order never rests
+ * on the order RETURNING happens to use).
+ */
+export async function recordExecutions(db: ExecutionDeps['db'], actor: Identity, values: readonly ExecutionValues[]): Promise<ExecutionRow[]> {
+  if (!values.length) return [];
+  const rows = values.map((value) => ({
+    ...validateInput(executionValues, value, 'execution'),
+    id: randomUUID(),
+    tenantId: actor.tenantId,
+    createdBy: actor.userId,
+    updatedBy: actor.userId,
+  }));
+  const stored = new Map((await db.insert(judgmentExecutions).values(rows).returning()).map((row) => [row.id, row]));
+  return rows.map((row) => {
+    const found = stored.get(row.id);
+    if (!found) throw new Error(`insert returned no row for execution ${row.id}`);
+    return found;
+  });
 }
 
 /** Loads executions of one tenant by id, in the order asked, null where none is visible. */

@@ -3,6 +3,7 @@ import { LlmUnavailableError, type LlmClient } from '@judgify/runtime/llm';
 import type { CompiledRule } from '@judgify/rule-language/compile';
 import type { JudgmentNode } from '@judgify/workflow-definition/definition';
 import type { JudgmentMethod } from '../db/schema.ts';
+import type { Limit } from './concurrency-limit.ts';
 import type { NodeDecision, NodeJudge } from './engine.ts';
 import type { FewShotSource } from './few-shot.ts';
 
@@ -15,6 +16,8 @@ export interface JudgeOptions {
   llm?: LlmClient;
   /** Labelled samples like the input, shown to the LLM; without it the LLM judges on the criteria alone. */
   fewShot?: FewShotSource;
+  /** Where LLM asks (its few-shot lookup included) wait for a free slot: a batch's concurrency limit. */
+  limit?: Limit;
 }
 
 const quoted = (rule: string) => `rule "${rule.length > 120 ? `${rule.slice(0, 117)}...` : rule}"`;
@@ -53,6 +56,8 @@ const llmUnavailable = (reason: string) =>
  * rule's outcome stands and the explanation says why.
  */
 export function createNodeJudge(options: JudgeOptions): NodeJudge {
+  const ask = (node: JudgmentNode, llm: LlmClient, input: unknown) =>
+    options.limit ? options.limit(() => byLlm(node, llm, input, options.fewShot)) : byLlm(node, llm, input, options.fewShot);
   return async (node, input) => {
     const method = options.method === 'HYBRID' && node.method ? (node.method.toUpperCase() as JudgmentMethod) : options.method;
     if (method === 'RULE') {
@@ -66,7 +71,7 @@ export function createNodeJudge(options: JudgeOptions): NodeJudge {
       };
       if (!options.llm) return unavailable('no LLM is configured (set OPENAI_API_KEY or OPENAI_BASE_URL)');
       try {
-        return await byLlm(node, options.llm, input, options.fewShot);
+        return await ask(node, options.llm, input);
       } catch (error) {
         if (error instanceof LlmUnavailableError) return unavailable(error.message);
         throw error;
@@ -80,7 +85,7 @@ export function createNodeJudge(options: JudgeOptions): NodeJudge {
       return { ...(ruled ?? { outcome: null, confidence: 0, methodUsed: 'RULE' }), explanation: `${why}; no LLM is configured to decide instead` };
     }
     try {
-      const asked = await byLlm(node, options.llm, input, options.fewShot);
+      const asked = await ask(node, options.llm, input);
       return { ...asked, explanation: `${why}; ${asked.explanation}` };
     } catch (error) {
       if (!(error instanceof LlmUnavailableError)) throw error;

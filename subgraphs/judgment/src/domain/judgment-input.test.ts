@@ -18,6 +18,16 @@ describe('judgment input', () => {
     expect(() => checkInputData({ blob: 'x'.repeat(1024 * 1024) })).toThrow(/bytes; the limit is 1048576 \(1 MB\)\.$/);
   });
 
+  it('refuses text PostgreSQL jsonb cannot store (NUL, unpaired surrogates), in keys and values, but not their escapes typed as text', () => {
+    const refused = 'input.inputData holds a NUL character (\\u0000) or an unpaired surrogate, which cannot be stored.';
+    expect(() => checkInputData({ note: 'a\u0000b' })).toThrow(refused);
+    expect(() => checkInputData({ ['k\u0000']: 1 })).toThrow(refused);
+    expect(() => checkInputData({ deep: [{ note: '\ud800' }] })).toThrow(refused);
+    expect(() => checkInputData({ note: 'x\udfff' })).toThrow(refused);
+    expect(checkInputData({ typed: '\\u0000 and \\ud800', pair: '😀', backslash: '\\' })).toBeTruthy();
+    expect(() => checkInputData({ note: '\\\u0000' })).toThrow(refused);
+  });
+
   it('hashes equal inputs alike whatever their key order', () => {
     expect(canonicalJson({ b: [1, { d: 2, c: 3 }], a: null })).toBe('{"a":null,"b":[1,{"c":3,"d":2}]}');
     expect(inputHash({ temperature: 90, vibration: 60 })).toBe(inputHash({ vibration: 60, temperature: 90 }));

@@ -135,6 +135,8 @@ export const actionRuns = workflowSchema.table(
     eventId: uuid('event_id'),
     eventType: text('event_type'),
     payload: jsonb('payload').notNull(),
+    /** The trace it was planned in (W3C traceparent), when tracing is on: its deliveries join that trace. */
+    traceparent: text('traceparent'),
     /** Placeholders of the template the judgment had no value for (rendered as null). */
     missingPlaceholders: text('missing_placeholders').array().$type<string[]>().notNull().default([]),
     status: text('status', { enum: actionRunStatuses }).notNull().default('PENDING'),

@@ -15,6 +15,7 @@ import { actionAttempts, actionRuns, eventSubscriptions, inbox, type ActionAttem
 import { actionTargetsNamed } from './action-targets.ts';
 import { defaultNotificationPayload, defaultWebhookPayload, renderTemplate, type TemplateContext } from './payload-template.ts';
 import { snapshotsAt } from './workflow-history.ts';
+import { currentTraceparent } from '@judgify/runtime/tracing';
 
 export interface ActionRunDeps {
   db: Database<typeof tables>;
@@ -159,16 +160,22 @@ export async function planRunsForJudgment(deps: ActionRunDeps, event: EventEnvel
       };
       for (const triggered of data.actions) rows.push(nodeRun(nodes.get(triggered.nodeId), triggered, context, targets, event.tenantId));
     }
-    if (rows.length) await tx.insert(actionRuns).values(rows).onConflictDoNothing({ target: actionRuns.idempotencyKey });
+    if (rows.length) await tx.insert(actionRuns).values(inThisTrace(rows)).onConflictDoNothing({ target: actionRuns.idempotencyKey });
   });
   if (created) deps.wakeDelivery();
+}
+
+/** Runs planned while handling an event carry its trace on to their deliveries. */
+export function inThisTrace<TRow extends object>(rows: TRow[]): Array<TRow & { traceparent: string | null }> {
+  const traceparent = currentTraceparent() ?? null;
+  return rows.map((row) => ({ ...row, traceparent }));
 }
 
 /** Any other event partners may subscribe to: one run per subscription that wants it. */
 export async function planRunsForEvent(deps: ActionRunDeps, event: EventEnvelope): Promise<void> {
   const created = await handleOnce(deps.db, inbox, event, async (tx) => {
     const rows = await subscriptionRuns(tx, event);
-    if (rows.length) await tx.insert(actionRuns).values(rows).onConflictDoNothing({ target: actionRuns.idempotencyKey });
+    if (rows.length) await tx.insert(actionRuns).values(inThisTrace(rows)).onConflictDoNothing({ target: actionRuns.idempotencyKey });
   });
   if (created) deps.wakeDelivery();
 }

@@ -12,8 +12,9 @@ import * as tables from '../db/schema.ts';
 import { actionAttempts, actionRuns, actionTargets, eventSubscriptions, type ActionRunRow } from '../db/schema.ts';
 import { sendDelivery, type DeliveryAnswer } from '../delivery/http-sender.ts';
 import { signedHeaders } from '../delivery/signed-headers.ts';
-import { subscriptionRuns } from '../domain/action-runs.ts';
+import { inThisTrace, subscriptionRuns } from '../domain/action-runs.ts';
 import { judgeAttempt, retryDelayMs, type Verdict } from '../domain/delivery-policy.ts';
+import { inSpan, SpanKind } from '@judgify/runtime/tracing';
 
 export interface DeliverySettings {
   /** Deliveries in flight at once in this process (ACTION_CONCURRENCY, 10). */
@@ -118,7 +119,7 @@ export class ActionDeliveryWorker {
       this.options.logger.warn({ err: error }, 'action queue could not be read; retrying');
     }
     for (const run of claimed) {
-      const delivery: Promise<void> = this.deliver(run)
+      const delivery: Promise<void> = inSpan(`action ${run.kind} deliver`, { kind: SpanKind.CLIENT, traceparent: run.traceparent ?? undefined, attributes: { 'judgify.action_run.id': run.id } }, () => this.deliver(run))
         .catch((error: unknown) => this.options.logger.error({ err: error, runId: run.id }, 'action delivery failed unexpectedly; the run is taken again when its claim expires'))
         .finally(() => {
           this.inFlight.delete(delivery);
@@ -280,7 +281,7 @@ export class ActionDeliveryWorker {
       await enqueueEvents(tx, this.options.outbox, [executed]);
       // Partners subscribed to action.executed get their deliveries here rather than by consuming this service's own event.
       const partners = await subscriptionRuns(tx, executed);
-      if (partners.length) await tx.insert(actionRuns).values(partners).onConflictDoNothing({ target: actionRuns.idempotencyKey });
+      if (partners.length) await tx.insert(actionRuns).values(inThisTrace(partners)).onConflictDoNothing({ target: actionRuns.idempotencyKey });
     });
     if (finished && !run.subscriptionId) this.options.eventsCommitted();
   }

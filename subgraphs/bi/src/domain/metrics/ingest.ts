@@ -25,6 +25,8 @@ export interface MetricsChange {
   workflowId: string;
   /** When the event happened, for the event-to-push latency. */
   occurredAt: string;
+  /** The trace the change was folded in, when tracing is on: the push it causes joins it. */
+  traceparent?: string;
 }
 
 const judgmentCompleted = z.object({

@@ -1,0 +1,1 @@
+ALTER TABLE "workflow"."action_runs" ADD COLUMN "traceparent" text;
