@@ -109,10 +109,13 @@ describe('alerting rules (deploy/prometheus/alerts.yml)', () => {
     expect(exprOf('JudgifyJudgmentConfidenceLow')).toMatchObject({ for: '10m', expr: expect.stringContaining('< 0.6') });
     expect(exprOf('JudgifyFewShotSamplesLow').expr).toContain('< 5');
     expect(exprOf('JudgifyRuleExtractionFailureRateHigh').expr).toContain('> 0.1');
-    expect(exprOf('JudgifyServiceDown')).toMatchObject({ for: '30s', expr: 'up == 0' });
+    expect(exprOf('JudgifyServiceDown')).toMatchObject({ for: '30s', expr: expect.stringMatching(/^up\{job=~"gateway\|workflow\|judgment\|bi\|chat\|learning"\} == 0/) });
+    for (const job of ['gateway', 'workflow', 'judgment', 'bi', 'chat', 'learning']) expect(exprOf('JudgifyServiceDown').expr).toContain(`absent(up{job="${job}"})`);
     expect(exprOf('JudgifyGatewayErrorRateHigh').expr).toContain('> 0.05');
     expect(exprOf('JudgifyActionBreakerOpen').expr).toContain('action_target_breaker_state');
-    expect(exprOf('JudgifyOutboxBacklogGrowing').expr).toContain('deriv(outbox_backlog');
+    expect(exprOf('JudgifyOutboxBacklogGrowing').expr).toContain('deriv(max by (service) (outbox_backlog)');
+    // Still firing once the backlog count reaches its cap, where it stops growing.
+    expect(exprOf('JudgifyOutboxBacklogGrowing').expr).toContain('>= 100000');
   });
 });
 

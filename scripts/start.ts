@@ -36,7 +36,7 @@ process.env.GATEWAY_URL ??= `http://localhost:${process.env.GATEWAY_PORT ?? 8000
 process.env.ACTION_ALLOW_PRIVATE_TARGETS ??= 'true';
 
 // One process, one traced service: its spans say which part they are in (judgify.service).
-startTracing({ service: 'platform' });
+await startTracing({ service: 'platform' });
 await ensureConsoleBuilt((line) => process.stdout.write(`${line}\n`));
 const subgraphs = await Promise.all([
   startWorkflowService(loadWorkflowConfig(process.env)),

@@ -74,7 +74,7 @@ function withBodyLimit(handler: RequestListener, limit: number): RequestListener
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  startTracing({ service: options.name });
+  await startTracing({ service: options.name });
   // Traced inside the body limit: the handler runs after the body is read, in its request's span.
   const server = createServer(withBodyLimit(tracedRequests(options.name, options.handler), limit));
   // Longer than the gateway's keep-alive so upstream sockets are never closed under it.

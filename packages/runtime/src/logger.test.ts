@@ -50,6 +50,28 @@ describe('log redaction', () => {
     expect(JSON.parse(lines[1]!).err.message).toMatch(/^LLM call failed for key \[redacted\]/);
   });
 
+  it('cuts secrets under any key case and depth, in child loggers, and in URLs without a user name', () => {
+    const { lines, logger } = capture();
+    logger
+      .child({ db: 'postgres://judgify:hunter2@db/judgify' })
+      .info({ Authorization: 'opaque', request: { headers: { 'X-Api-Key': 'k-123', 'Proxy-Authorization': 'p' } }, a: { b: { c: { apiKey: 'deep' } } }, clientSecret: 'cs', redis: 'redis://:s3cret@redis:6379', odd: 'https://u:p@ss@host/x' }, 'bound');
+    const line = JSON.parse(lines[0]!);
+    expect(line.db).toBe('postgres://judgify:[redacted]@db/judgify');
+    expect(line).toMatchObject({ Authorization: '[redacted]', request: { headers: { 'X-Api-Key': '[redacted]', 'Proxy-Authorization': '[redacted]' } }, a: { b: { c: { apiKey: '[redacted]' } } }, clientSecret: '[redacted]' });
+    expect(line.redis).toBe('redis://:[redacted]@redis:6379');
+    expect(line.odd).toBe('https://u:[redacted]@host/x');
+  });
+
+  it('scrubs in linear time, even text built to make it backtrack', () => {
+    const { lines, logger } = capture();
+    const hostile = '-----BEGIN RSA PRIVATE KEY-----\n'.repeat(8_000);
+    const started = performance.now();
+    logger.error({ err: new Error(hostile) }, hostile);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // Each text is cut to 64 KB before scrubbing.
+    expect(lines[0]!.length).toBeLessThan(600_000);
+  });
+
   it('keeps what is not a secret, and cuts query parameters from database errors', () => {
     const { lines, logger } = capture();
     logger.info({ workflowId: 'w-1', decision: 'STOP_LINE', count: 3 }, 'judged');

@@ -9,50 +9,62 @@ export type LogFormat = 'json' | 'pretty' | 'auto';
 
 const REDACTED = '[redacted]';
 
-/** Keys whose values are secrets wherever they appear in a log line (one level deep, and as header names). */
-const SECRET_KEYS = [
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'x-judgify-identity',
-  'x-judgify-delegation',
-  'apiKey',
-  'api_key',
-  'password',
-  'secret',
-  'token',
-  'signingKey',
-  'jwtSecret',
-  'OPENAI_API_KEY',
-  'JWT_SECRET',
-  'GATEWAY_SIGNING_KEY',
-  'GATEWAY_PREVIOUS_SIGNING_KEY',
-];
-const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
-  const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-  const join = (prefix: string) => (segment.startsWith('[') ? `${prefix}${segment}` : `${prefix}.${segment}`);
-  return [segment.startsWith('[') ? segment.slice(2, -2) : segment, join('*'), join('headers'), join('*.headers')];
-});
+/** Keys whose values are secrets wherever they appear in a line, at any depth, in any case. */
+const SECRET_KEYS = new Set(
+  [
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'set-cookie',
+    'x-api-key',
+    'x-judgify-identity',
+    'x-judgify-delegation',
+    'apikey',
+    'api_key',
+    'password',
+    'secret',
+    'clientsecret',
+    'client_secret',
+    'token',
+    'accesstoken',
+    'access_token',
+    'refreshtoken',
+    'refresh_token',
+    'privatekey',
+    'private_key',
+    'signingkey',
+    'jwtsecret',
+    'openai_api_key',
+    'jwt_secret',
+    'gateway_signing_key',
+    'gateway_previous_signing_key',
+  ].map((key) => key.toLowerCase()),
+);
 
-/** Secrets by their shape, in any text: bearer tokens, JWTs, API keys, private keys, passwords in URLs. */
+/** Secrets by their shape, in any text: bearer tokens, JWTs, API keys, private keys, passwords in URLs. Linear: no unbounded lazy scans. */
 const SECRET_PATTERNS: Array<[RegExp, string]> = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, `-----BEGIN PRIVATE KEY----- ${REDACTED} -----END PRIVATE KEY-----`],
+  [/-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[A-Za-z0-9+/=\s]{0,16384}(-----END [A-Z ]{0,40}PRIVATE KEY-----)?/g, `-----BEGIN PRIVATE KEY----- ${REDACTED} -----END PRIVATE KEY-----`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`],
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],
   [/\bsk-[A-Za-z0-9_-]{16,}/g, REDACTED],
-  [/(\/\/[^/\s:@]+):[^@\s/]+@/g, `$1:${REDACTED}@`],
+  // `redis://:secret@host` and `https://user:p@ss@host` alike: everything up to the authority's last "@".
+  [/(\/\/[^/\s:@]*):[^\s/]*@/g, `$1:${REDACTED}@`],
 ];
 
-/** Database errors quote the failed query's parameters, which are user data: those are cut too. */
-const scrubText = (text: string) => SECRET_PATTERNS.reduce((scrubbed, [pattern, replacement]) => scrubbed.replace(pattern, replacement), text).replace(/params: [^\n]*/g, `params: ${REDACTED}`);
+/** Longer text is cut before scrubbing: a log line is no place for megabytes. */
+const MAX_TEXT = 64 * 1024;
 
-/** Every string in a log line's fields, scrubbed, a few levels deep (log fields are small). */
+/** Database errors quote the failed query's parameters, which are user data: those are cut too. */
+const scrubText = (text: string) =>
+  SECRET_PATTERNS.reduce((scrubbed, [pattern, replacement]) => scrubbed.replace(pattern, replacement), text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… [cut]` : text).replace(/params: [^\n]*/g, `params: ${REDACTED}`);
+
+/** A line's fields with secrets cut: by key at any depth (log fields are small), and by shape in every string. */
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   if (value instanceof Error) return redactedError(value);
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrub(item, depth + 1)]));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, SECRET_KEYS.has(key.toLowerCase()) ? REDACTED : scrub(item, depth + 1)]));
 }
 
 /** Where lines go and how they look: readable through pino-pretty, or JSON as they are. */
@@ -70,12 +82,11 @@ function destinationFor(format: LogFormat, stderr: boolean, given: DestinationSt
  * (authorization headers, API keys, signing keys, tokens) and by shape in any text.
  */
 export function createLogger(service: string, level: string = 'info', options: { stderr?: boolean; format?: LogFormat; destination?: DestinationStream } = {}): Logger {
-  return pino(
+  return withScrubbedChildren(pino(
     {
       level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
       formatters: {
         level: (label) => ({ level: label }),
         log: (fields) => scrub(fields) as Record<string, unknown>,
@@ -90,7 +101,15 @@ export function createLogger(service: string, level: string = 'info', options: {
       mixin: traceFields,
     },
     destinationFor(options.format ?? 'auto', options.stderr ?? false, options.destination),
-  );
+  ));
+}
+
+/** A child's fields (a request's, a connection's) are written on every line it logs: scrubbed once, when it is made. */
+function withScrubbedChildren(logger: Logger): Logger {
+  const child = logger.child.bind(logger) as unknown as (bindings: Record<string, unknown>, options?: object) => Logger;
+  const scrubbedChild = (bindings: Record<string, unknown>, childOptions?: object) => withScrubbedChildren(child(scrub(bindings) as Record<string, unknown>, childOptions));
+  logger.child = scrubbedChild as unknown as Logger['child'];
+  return logger;
 }
 
 /** An error as it may be logged: its message, stack and causes scrubbed the same way. */

@@ -1,17 +1,13 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 /**
  * OpenTelemetry tracing, off unless the standard `OTEL_*` variables ask for it. Off, nothing here
  * does any work: every helper checks `tracingEnabled()` first and calls straight through.
+ *
+ * The SDK, the exporter and the instrumentations load only when tracing starts.
  *
  * The database and Redis are instrumented with OpenTelemetry's own pg and ioredis
  * instrumentations. Their hooks see `require`, and this code base loads both through ESM
@@ -35,16 +31,29 @@ export function tracingRequested(env: NodeJS.ProcessEnv): boolean {
  * then reports as one. `exporter` is for tests (an in-memory one, exported as spans end); without
  * it, the OTLP/HTTP exporter reads its endpoint, headers and timeouts from `OTEL_*` itself.
  */
-export function startTracing(options: { service: string; env?: NodeJS.ProcessEnv; exporter?: SpanExporter }): boolean {
+export async function startTracing(options: { service: string; env?: NodeJS.ProcessEnv; exporter?: SpanExporter }): Promise<boolean> {
   if (provider) return true;
   const env = options.env ?? process.env;
   if (!options.exporter && !tracingRequested(env)) return false;
+  const [{ W3CTraceContextPropagator }, { OTLPTraceExporter }, { IORedisInstrumentation }, { PgInstrumentation }, { Resource }, { BatchSpanProcessor, SimpleSpanProcessor }, { NodeTracerProvider }, { Redis }, { default: pg }] =
+    await Promise.all([
+      import('@opentelemetry/core'),
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/instrumentation-ioredis'),
+      import('@opentelemetry/instrumentation-pg'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/sdk-trace-node'),
+      import('ioredis'),
+      import('pg'),
+    ]);
+  if (provider) return true;
   const started = new NodeTracerProvider({
     resource: new Resource({ 'service.name': env.OTEL_SERVICE_NAME || `judgify-${options.service}`, 'service.namespace': 'judgify' }),
     spanProcessors: [options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter())],
   });
-  // W3C traceparent and baggage, and the AsyncLocalStorage context manager.
-  started.register();
+  // W3C traceparent only: a client's `baggage` header is not passed on to internal services.
+  started.register({ propagator: new W3CTraceContextPropagator() });
   for (const instrumentation of [new PgInstrumentation({ requireParentSpan: true }), new IORedisInstrumentation({ requireParentSpan: true })]) {
     instrumentation.setTracerProvider(started);
     const patched = instrumentation instanceof PgInstrumentation ? pg : Redis;

@@ -14,6 +14,17 @@ const check = (responseTimeMs = expect.any(Number)) => ({ responseTimeMs });
 const refused = async () => Promise.reject(new Error('connection refused'));
 
 describe('health endpoints', () => {
+  it('shares one round of checks among callers within a second, then checks again', async () => {
+    let rounds = 0;
+    const health = createServiceHealth({ service: 'test', version: '1', required: { database: async () => void rounds++ }, reuseMs: 200 });
+    await Promise.all(Array.from({ length: 20 }, () => health.report()));
+    await health.report();
+    expect(rounds).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await health.report();
+    expect(rounds).toBe(2);
+  });
+
   it('is healthy, live and ready when every dependency answers, with version, uptime and response times', async () => {
     const yoga = app({ database: async () => {} }, { redis: async () => {} });
     expect((await yoga.fetch('http://x/health/live')).status).toBe(200);

@@ -53,6 +53,8 @@ export interface ServiceHealthOptions {
   degradable?: ReadinessChecks;
   /** Each check is given up after this long (default 2 s). */
   timeoutMs?: number;
+  /** A report is shared with whoever asks within this long of it starting (default 1 s). */
+  reuseMs?: number;
 }
 
 export interface ServiceHealth {
@@ -64,6 +66,7 @@ export interface ServiceHealth {
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
+const REPORT_REUSE_MS = 1_000;
 
 /**
  * Error text safe to show on an open route: the logger's scrubbing (tokens, keys, passwords in
@@ -111,19 +114,29 @@ export function createServiceHealth(options: ServiceHealthOptions): ServiceHealt
   const timeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
   const run = (group: ReadinessChecks, required: boolean) =>
     Object.entries(group).map(async ([name, check]) => [name, await runCheck(check, required, timeoutMs)] as const);
+  const build = async (scope: 'full' | 'ready'): Promise<HealthReport> => {
+    const entries = await Promise.all([...run(options.required, true), ...(scope === 'full' ? run(options.degradable ?? {}, false) : [])]);
+    const checks = Object.fromEntries(entries);
+    return {
+      status: overallStatus(checks),
+      service: options.service,
+      version: options.version,
+      uptimeSeconds: Math.floor((performance.now() - startedAt) / 1000),
+      checks,
+    };
+  };
+  // /health is open on the gateway's public port: callers at once share one round of checks.
+  const recent = new Map<'full' | 'ready', { at: number; report: Promise<HealthReport> }>();
+  const reuseMs = options.reuseMs ?? REPORT_REUSE_MS;
   return {
     service: options.service,
     timeoutMs,
-    async report(scope = 'full') {
-      const entries = await Promise.all([...run(options.required, true), ...(scope === 'full' ? run(options.degradable ?? {}, false) : [])]);
-      const checks = Object.fromEntries(entries);
-      return {
-        status: overallStatus(checks),
-        service: options.service,
-        version: options.version,
-        uptimeSeconds: Math.floor((performance.now() - startedAt) / 1000),
-        checks,
-      };
+    report(scope = 'full') {
+      const last = recent.get(scope);
+      if (last && performance.now() - last.at < reuseMs) return last.report;
+      const report = build(scope);
+      recent.set(scope, { at: performance.now(), report });
+      return report;
     },
   };
 }

@@ -118,8 +118,8 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
   const lastPush = new Map<string, number>();
   /** Views waiting for a rerun, with the time of the oldest event they wait for. */
   const dirty = new Map<string, number>();
-  /** The traces of the changes the next push answers: it joins them. */
-  let traces = new Set<string>();
+  /** Per waiting view, the traces of the changes it waits for: the push that answers them joins them. */
+  const traces = new Map<string, Set<string>>();
   let dashboardDirty = false;
   let timer: NodeJS.Timeout | undefined;
   let flushing = false;
@@ -184,6 +184,7 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
         dashboard = fresh;
         scopes = new Map(dashboard.views.map((view) => [view.id, scopeOf(view)]));
         dirty.clear();
+        traces.clear();
         latest.clear();
         await rerun('DASHBOARD_CHANGED', dashboard.views);
         return;
@@ -192,8 +193,8 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
       if (!due.length) return;
       const since = Math.min(...due.map((view) => dirty.get(view.id)!));
       for (const view of due) dirty.delete(view.id);
-      const answered = [...traces];
-      traces = new Set();
+      const answered = [...new Set(due.flatMap((view) => [...(traces.get(view.id) ?? [])]))];
+      for (const view of due) traces.delete(view.id);
       const pushedAt = await inSpan(
         'dashboard push',
         { kind: SpanKind.PRODUCER, attributes: { 'judgify.dashboard.id': dashboardId }, traceparent: answered.length === 1 ? answered[0] : undefined, links: answered.length === 1 ? [] : answered },
@@ -224,7 +225,7 @@ export async function dashboardUpdates(deps: LiveDashboardDeps, on: DelegatedReq
     for (const view of dashboard.views) {
       if (!affects(scopes.get(view.id)!, change)) continue;
       if (!dirty.has(view.id)) dirty.set(view.id, at);
-      if (change.traceparent) traces.add(change.traceparent);
+      if (change.traceparent) traces.set(view.id, (traces.get(view.id) ?? new Set()).add(change.traceparent));
     }
   });
   void listen(dashboardChanges, (notice) => {

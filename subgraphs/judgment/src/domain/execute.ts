@@ -281,8 +281,8 @@ export async function executeJudgments(deps: JudgmentDeps, actor: Actor, input: 
     inputs = input.inputs.map((record, index) => checkInputData(record, `input.inputs[${index}]`));
     workflow = await findRunnableWorkflow(deps, tenantId, input.workflowId, input.workflowVersion);
   } catch (error) {
-    // Nothing was judged: every input asked for counts as an error, as a refused executeJudgment does.
-    deps.metrics.requests.inc({ method, result: 'error' }, Math.max(1, input.inputs.length));
+    // Nothing was judged: one refused call, as a refused executeJudgment is, however many records it held.
+    deps.metrics.requests.inc({ method, result: 'error' });
     throw error;
   }
 
