@@ -280,10 +280,14 @@ describe('supergraph through the real gateway and subgraph processes', () => {
     });
     expect(JSON.stringify(result.body)).not.toContain('127.0.0.1');
 
-    // The gateway still serves the rest of the graph: degraded, not unready.
-    const health = await fetch(`${gatewayUrl}/health`);
-    expect(health.status).toBe(200);
-    const report = await health.json();
+    // The gateway still serves the rest of the graph: degraded, not unready (a report is shared for a second).
+    const health = async () => {
+      const response = await fetch(`${gatewayUrl}/health`);
+      expect(response.status).toBe(200);
+      return response.json();
+    };
+    await expect.poll(async () => (await health()).status, { timeout: 5_000, interval: 250 }).toBe('degraded');
+    const report = await health();
     expect(report).toMatchObject({ status: 'degraded', service: 'gateway' });
     expect(report.checks['subgraph:chat']).toMatchObject({ status: 'unhealthy', required: false, subgraph: 'chat', error: expect.stringContaining('unreachable') });
     expect(report.checks['subgraph:workflow']).toMatchObject({ status: 'healthy' });
