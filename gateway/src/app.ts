@@ -260,8 +260,10 @@ export async function createGatewayApp(options: GatewayAppOptions) {
   });
 
   /** Served beside GraphQL by path prefix: the console at `/`, MCP at `/mcp`. */
-  const routes: HttpRoute[] = [consoleRoute({ dist: config.CONSOLE_DIR, verifiesTokens: authenticator.verifiesTokens })];
-  routes.push(createMcpRoute({ yoga, config, authenticator, supergraphSdl: options.supergraphSdl, logger, registry: metrics.registry }));
+  const routes: HttpRoute[] = [
+    consoleRoute({ dist: config.CONSOLE_DIR, verifiesTokens: authenticator.verifiesTokens }),
+    createMcpRoute({ yoga, config, authenticator, schema: gateway.schema!, logger, registry: metrics.registry }),
+  ];
 
   return {
     yoga,

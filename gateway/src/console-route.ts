@@ -41,6 +41,13 @@ interface CachedFile {
   gzipped: Buffer;
 }
 
+/** A file as served: its bytes, and gzipped; undefined when it cannot be read. */
+const readServed = (path: string): Promise<CachedFile | undefined> =>
+  readFile(path).then(
+    (body) => ({ body, gzipped: gzipSync(body) }),
+    () => undefined,
+  );
+
 /**
  * Serves the console built into `dist` (Vite's output): `/` is the page, `/assets/*` its hashed
  * files, cached for good; `/console-settings.json` says whether the console must ask for a token.
@@ -51,14 +58,11 @@ export function consoleRoute(options: { dist: string; verifiesTokens: boolean })
   const read = (path: string) => {
     let file = files.get(path);
     if (!file) {
-      file = readFile(path).then(
-        (body) => ({ body, gzipped: gzipSync(body) }),
-        () => {
-          // Only what exists is kept: unknown names must not grow the cache.
-          files.delete(path);
-          return undefined;
-        },
-      );
+      file = readServed(path).then((served) => {
+        // Only what exists is kept: unknown names must not grow the cache.
+        if (!served) files.delete(path);
+        return served;
+      });
       files.set(path, file);
     }
     return file;
@@ -89,10 +93,7 @@ export function consoleRoute(options: { dist: string; verifiesTokens: boolean })
       const page = { 'content-security-policy': CONSOLE_CSP, 'cache-control': 'no-cache', 'referrer-policy': 'no-referrer' };
       if (pathname === '/' || pathname === '/index.html') {
         // Read each time: it is small, and after a rebuild it names the new assets.
-        const index = await readFile(join(options.dist, 'index.html')).then(
-          (body) => ({ body, gzipped: gzipSync(body) }),
-          () => undefined,
-        );
+        const index = await readServed(join(options.dist, 'index.html'));
         if (index) return send(req, res, 200, CONTENT_TYPES['.html']!, index, page);
         res.writeHead(503, { 'content-type': CONTENT_TYPES['.html']!, 'content-security-policy': CONSOLE_CSP });
         res.end(NOT_BUILT);

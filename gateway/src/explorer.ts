@@ -1,23 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { exampleWorkflowDefinition } from '@judgify/runtime/example-workflow';
 import type { GraphiQLOptions } from 'graphql-yoga';
 import { PREFLIGHT_HEADERS } from './use-csrf-prevention.ts';
 
 const operation = (file: string) => readFileSync(new URL(`../operations/${file}`, import.meta.url), 'utf8');
-
-/** The spec's minimal definition: `{temperature: 90, vibration: 60}` decides STOP_LINE. */
-const EXAMPLE_DEFINITION = {
-  startNode: 'check',
-  nodes: [
-    { id: 'check', type: 'judgment', rule: 'temperature > 80 AND vibration > 50' },
-    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
-    { id: 'ok', type: 'output', decision: 'OK' },
-  ],
-  edges: [
-    { from: 'check', to: 'stop', when: 'true' },
-    { from: 'check', to: 'ok', when: 'false' },
-  ],
-};
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
@@ -35,7 +22,7 @@ export function explorerOptions(verifiesTokens: boolean): GraphiQLOptions {
     // Both steps in one tab, sharing one variables object: each operation reads only its own.
     query: `${operation('explorer-create-example-workflow.graphql')}\n${operation('explorer-judge-example.graphql')}`,
     variables: json({
-      input: { name: 'Line 3 overheating', description: 'The spec example', definition: EXAMPLE_DEFINITION },
+      input: { name: 'Line 3 overheating', description: 'The spec example', definition: exampleWorkflowDefinition },
       judgment: { workflowId: '<the id CreateExampleWorkflow returned>', inputData: { temperature: 90, vibration: 60 } },
     }),
     headers,

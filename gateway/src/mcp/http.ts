@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Supergraph } from '@apollo/federation-internals';
 import type { Logger } from '@judgify/runtime/logger';
 import { Counter, type Registry } from '@judgify/runtime/metrics';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Authenticator } from '../auth.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { HttpRoute } from '../http-routes.ts';
@@ -74,7 +73,8 @@ export interface McpRouteOptions {
   yoga: { fetch(request: Request): Promise<Response> | Response };
   config: Pick<GatewayConfig, 'MCP_ALLOW_MUTATIONS' | 'MCP_MAX_RESULT_CHARS' | 'MCP_ALLOWED_ORIGINS' | 'MCP_ALLOWED_HOSTS' | 'TRUSTED_DOCUMENTS' | 'INTROSPECTION'>;
   authenticator: Authenticator;
-  supergraphSdl: string;
+  /** The API schema the gateway serves, as it loaded it: what tools describe and queries are checked against. */
+  schema: GraphQLSchema;
   logger: Logger;
   registry: Registry;
 }
@@ -86,7 +86,7 @@ export interface McpRouteOptions {
  */
 export function createMcpRoute(options: McpRouteOptions): HttpRoute {
   const { config, authenticator, logger } = options;
-  const schema = Supergraph.build(options.supergraphSdl).apiSchema().toGraphQLJSSchema();
+  const { schema } = options;
   const toolset = createToolset({
     schema,
     operations: loadToolOperations(schema),

@@ -75,20 +75,19 @@ export async function stopTracing(): Promise<void> {
   context.disable();
 }
 
-/** The active trace as a W3C `traceparent`, for an HTTP header or an event envelope; undefined when there is none. */
-export function currentTraceparent(): string | undefined {
-  if (!provider) return undefined;
+/** The active trace's propagation headers (`traceparent`, `tracestate`); none when tracing is off or no span is active. */
+function activeTraceHeaders(): Record<string, string> {
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  return carrier.traceparent;
+  if (provider) propagation.inject(context.active(), carrier);
+  return carrier;
 }
 
-/** Adds the active trace's headers (`traceparent`, `tracestate`) to an outgoing request. */
+/** The active trace as a W3C `traceparent`, for an event envelope; undefined when there is none. */
+export const currentTraceparent = (): string | undefined => activeTraceHeaders().traceparent;
+
+/** Adds the active trace's headers to an outgoing request. */
 export function injectTraceHeaders(headers: { set(name: string, value: string): void }): void {
-  if (!provider) return;
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  for (const [name, value] of Object.entries(carrier)) headers.set(name, value);
+  for (const [name, value] of Object.entries(activeTraceHeaders())) headers.set(name, value);
 }
 
 const contextOf = (traceparent: string | undefined): Context => (traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT);

@@ -91,15 +91,4 @@ export function notifyingWorkflowDefinition(action: Record<string, unknown>, rul
   };
 }
 
-export const exampleWorkflowDefinition = {
-  startNode: 'check',
-  nodes: [
-    { id: 'check', type: 'judgment', rule: 'temperature > 80 AND vibration > 50' },
-    { id: 'stop', type: 'output', decision: 'STOP_LINE' },
-    { id: 'ok', type: 'output', decision: 'OK' },
-  ],
-  edges: [
-    { from: 'check', to: 'stop', when: 'true' },
-    { from: 'check', to: 'ok', when: 'false' },
-  ],
-};
+export { exampleWorkflowDefinition } from '../example-workflow.ts';
