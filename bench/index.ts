@@ -1,11 +1,18 @@
 /**
  * `npm run bench`: prints figures; nothing here asserts. Knobs: BENCH_SECONDS (per phase,
  * default 10), BENCH_CONCURRENCY (default 16), BENCH_JUDGMENT_CONCURRENCY (default 64),
- * BENCH_ONLY (rules | workflow | judgment | batch | subscriptions | trust | outage | actions | learning | bi | chat | mcp | tracing: needs TEST_REDIS_URL), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
+ * BENCH_ONLY (hot: the issue-16 hot paths with their CPU targets and the pgbench ceiling, needs TEST_DATABASE_URL and TEST_REDIS_URL | rules | workflow | judgment | batch | subscriptions | trust | outage | actions | learning | bi | chat | mcp | federation | cache | tracing: needs TEST_REDIS_URL), BENCH_ACTION_BACKLOG (default 5000), BENCH_SUBSCRIPTIONS (scenarios driven
  * by executeJudgment, `<subscribers>x<events per second>` comma-separated, default 1000x50),
  * BENCH_PUBLISHED_SUBSCRIPTIONS (driven by published live notices, needs Redis, default
  * 1000x100,100x1000,10000x10), BENCH_EVENT_BYTES (pads each judgment's input to about that size and
  * subscribes to it too).
+ * Federation (The Guild's gateway benchmark shape, bench/federation/): BENCH_FEDERATION_GATEWAYS
+ * (comma-separated, default ours,stock,hive), BENCH_FEDERATION_CONNECTIONS (closed-loop keep-alive
+ * connections, default 50), BENCH_FEDERATION_WARMUP_SECONDS (under full load before each gateway's
+ * BENCH_SECONDS, default 3), BENCH_FEDERATION_ROUNDS (turns each gateway's BENCH_SECONDS is split
+ * into, the gateways alternating, default 5), BENCH_FEDERATION_SUBGRAPH_DELAY_MS (each
+ * subgraph answer held that long, default 0); BENCH_NODE_OPTIONS goes to the gateway processes
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  * TEST_DATABASE_URL / TEST_REDIS_URL put the services on PostgreSQL / Redis, as in the tests;
  * otherwise PGlite and in-process buses.
  */
@@ -13,9 +20,12 @@ import { cpus } from 'node:os';
 import { benchActionDelivery } from './action-delivery.ts';
 import { benchDashboardPushes, benchPlanner, benchReadModelIngest } from './bi.ts';
 import { benchChat, benchChatClassifier } from './chat.ts';
+import { benchFederation, parseGateways } from './federation/bench.ts';
 import { benchGatewayTrust } from './gateway-trust.ts';
 import { benchBatchJudgments, benchJudgmentExecutions } from './judgment-executions.ts';
+import { benchHotPaths } from './hot-paths.ts';
 import { benchMcp } from './mcp.ts';
+import { benchResponseCache } from './response-cache.ts';
 import { benchExtractionTime, benchFewShotLookup, benchRuleQuality } from './learning.ts';
 import { benchRedisOutage } from './redis-outage.ts';
 import { benchRuleEvaluation } from './rule-evaluation.ts';
@@ -28,6 +38,12 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const only = process.env.BENCH_ONLY;
 
 process.stdout.write(`Judgify benchmarks — ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}\n\n`);
+if ((!only || only === 'hot') && process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_URL) {
+  const hotConcurrency = Number(process.env.BENCH_JUDGMENT_CONCURRENCY ?? 64);
+  process.stdout.write(
+    `Hot paths through the gateway, a process per service, PostgreSQL, Redis, ${hotConcurrency} concurrent clients, ${seconds} s per path\n${await benchHotPaths({ concurrency: hotConcurrency, seconds })}\n\n`,
+  );
+}
 if (!only || only === 'rules') {
   process.stdout.write(`Rule evaluation, one process\n${await benchRuleEvaluation()}\n\n`);
 }
@@ -47,6 +63,20 @@ if (!only || only === 'chat') {
 }
 if (!only || only === 'mcp') {
   process.stdout.write(`MCP tool call against a direct GraphQL call of the same operation\n${await benchMcp({ concurrency, seconds })}\n\n`);
+}
+if (!only || only === 'federation') {
+  const options = {
+    seconds,
+    connections: Number(process.env.BENCH_FEDERATION_CONNECTIONS ?? 50),
+    warmupSeconds: Number(process.env.BENCH_FEDERATION_WARMUP_SECONDS ?? 3),
+    gateways: parseGateways(process.env.BENCH_FEDERATION_GATEWAYS ?? 'ours,stock,hive'),
+    rounds: Number(process.env.BENCH_FEDERATION_ROUNDS ?? 5),
+    subgraphDelayMs: Number(process.env.BENCH_FEDERATION_SUBGRAPH_DELAY_MS ?? 0),
+  };
+  process.stdout.write(`The Guild's federation benchmark shape: its TestQuery through each gateway, four subgraphs answering from memory\n${await benchFederation(options)}\n\n`);
+}
+if (!only || only === 'cache') {
+  process.stdout.write(`Gateway response cache, { workflows(first: 1) { id name } }, a process per service, ${concurrency} clients, ${seconds} s (alternating quarters)\n${await benchResponseCache({ concurrency, seconds })}\n\n`);
 }
 if ((!only || only === 'tracing') && process.env.TEST_REDIS_URL) {
   process.stdout.write(`Tracing overhead at the gateway, { workflows(first: 1) }, ${concurrency} clients, ${seconds} s\n${await benchTracing({ concurrency, seconds })}\n\n`);

@@ -78,6 +78,8 @@ export interface Platform {
   startGatewayReplica(routes?: Partial<Record<SubgraphName, RunningProcess>>, env?: Record<string, string>): Promise<RunningProcess>;
   /** Stops a process of this platform and starts it again on the same port, as a deploy or a crash would. */
   restart(child: RunningProcess): Promise<RunningProcess>;
+  /** The platform's own PostgreSQL database (none on PGlite). */
+  databaseUrl?: string;
   /** The gateway's signing key: tests mint forwarded identities and grants with it, as a compromised gateway could. */
   gatewayKey: GatewayKey;
   jwtSecret: string;
@@ -146,6 +148,7 @@ export async function startPlatform(
     gatewayKey,
     jwtSecret,
     redisPrefix,
+    databaseUrl: database.url,
     startSubgraphReplica: (name, env) => launch(startSubgraph(name, env)),
     startGatewayReplica: (routes = {}, env = {}) => launch(startGateway({ ...subgraphs, ...routes }, env)),
     async restart(child) {

@@ -36,7 +36,9 @@ import { useCsrfPrevention } from './use-csrf-prevention.ts';
 import { useJwks } from './use-jwks.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 import { useTrustedDocuments } from './use-trusted-documents.ts';
-import { SubgraphDataSource, subgraphLatency } from './subgraph-data-source.ts';
+import { createResponseCache } from './response-cache.ts';
+import { SubgraphDataSource, subgraphMetrics } from './subgraph-data-source.ts';
+import { createSubgraphHttp } from './subgraph-http.ts';
 
 export interface GatewayAppOptions {
   config: GatewayConfig;
@@ -119,7 +121,8 @@ function useFederatedSubscriptions(subscribe: ReturnType<typeof createFederatedS
 export async function createGatewayApp(options: GatewayAppOptions) {
   const { config, logger } = options;
   const metrics = createMetrics('gateway');
-  const latency = subgraphLatency(metrics.registry);
+  const subgraphs = subgraphMetrics(metrics.registry);
+  const subgraphHttp = createSubgraphHttp();
   const mintIdentity = createIdentityMinter(options.keys.current);
   const delegation = createDelegation({ keys: [options.keys.current, ...(options.keys.previous ? [options.keys.previous] : [])], ttlSeconds: config.DELEGATION_TTL_SECONDS });
   const redis: RedisTarget | undefined = config.REDIS_URL ? { url: config.REDIS_URL, prefix: config.REDIS_PREFIX } : undefined;
@@ -150,7 +153,9 @@ export async function createGatewayApp(options: GatewayAppOptions) {
         mintIdentity,
         mintGrant: (context) => delegation.mint(context.identity!, name, context.requestId ?? '', context.delegation?.expiresAt),
         timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-        latency,
+        deduplicate: config.SUBGRAPH_DEDUPLICATION,
+        http: subgraphHttp,
+        metrics: subgraphs,
       });
     },
   });
@@ -166,6 +171,18 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     },
   });
   registerHealthMetric(metrics.registry, health);
+  // Opt-in (RESPONSE_CACHE): reads answered from memory, evicted by the owning subgraphs' events.
+  const responseCache = config.RESPONSE_CACHE.enabled
+    ? createResponseCache({
+        policy: config.RESPONSE_CACHE,
+        schema: gateway.schema!,
+        supergraphSdl: options.supergraphSdl,
+        maxEntries: config.RESPONSE_CACHE_MAX_ENTRIES,
+        redis,
+        logger,
+        registry: metrics.registry,
+      })
+    : undefined;
 
   const authenticator = createAuthenticator({
     jwtSecret: config.JWT_SECRET,
@@ -216,6 +233,8 @@ export async function createGatewayApp(options: GatewayAppOptions) {
     graphiql: explorerOptions(authenticator.verifiesTokens),
     renderGraphiQL: renderExplorer,
     batching: { limit: 10 },
+    // The HTTP server has read the body within MAX_BODY_BYTES already; yoga's own limit would stream it through again.
+    maxRequestBodySize: false,
     maskedErrors: {
       isDev: false,
       maskError(error, message) {
@@ -241,6 +260,8 @@ export async function createGatewayApp(options: GatewayAppOptions) {
       useRequestErrors(),
       useRateLimits(operationLimiter),
       useApolloFederation({ gateway }),
+      // After the executor's plugin: the cache wraps the execute function it sets.
+      ...(responseCache?.plugins ?? []),
       useFederatedSubscriptions(subscribe),
     ],
     context: async ({ request }) => {
@@ -286,7 +307,8 @@ export async function createGatewayApp(options: GatewayAppOptions) {
       }),
     close: async () => {
       await gateway.stop();
-      await Promise.allSettled([limiter.close(), apq.close()]);
+      subgraphHttp.close();
+      await Promise.allSettled([limiter.close(), apq.close(), responseCache?.close()]);
     },
   };
 }

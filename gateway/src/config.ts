@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseRateLimits } from './rate-limits.ts';
+import { parseResponseCache } from './response-cache-config.ts';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalText = z.preprocess(emptyAsUndefined, z.string().optional());
@@ -60,6 +61,12 @@ const gatewayEnv = logEnv
     INTROSPECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576 + 64 * 1024),
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    /** Whether identical subgraph queries in flight for the same forwarded identity are sent once. */
+    SUBGRAPH_DEDUPLICATION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+    /** What reads the gateway may answer from its response cache, and for how long: `Workflow=30s@tenant,Query.workflows=10s`; off when empty. */
+    RESPONSE_CACHE: z.string().default('').transform(parseResponseCache),
+    /** Answers the response cache keeps at most (least recently used go first). */
+    RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number({ error: 'RESPONSE_CACHE_MAX_ENTRIES must be a number' }).int().min(1, 'RESPONSE_CACHE_MAX_ENTRIES must be at least 1').default(5000),
     /** Bytes of events waiting for one WebSocket client beyond which it is closed as too slow. */
     WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
   })

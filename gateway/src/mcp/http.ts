@@ -89,7 +89,7 @@ export function createMcpRoute(options: McpRouteOptions): HttpRoute {
   const { schema } = options;
   const toolset = createToolset({
     schema,
-    operations: loadToolOperations(schema),
+    operations: loadToolOperations(schema, { skip: (problem) => logger.warn(`MCP tool left out: ${problem}`) }),
     allowMutations: config.MCP_ALLOW_MUTATIONS,
     maxResultChars: config.MCP_MAX_RESULT_CHARS,
     documentsAsText: config.TRUSTED_DOCUMENTS === 'off',

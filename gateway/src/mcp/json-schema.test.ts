@@ -76,6 +76,16 @@ describe('variables → JSON Schema', () => {
     expect(node.properties?.next).toEqual({ type: ['object', 'null'], description: 'A Node (the same shape as its enclosing one).' });
   });
 
+  it('on another supergraph, leaves out the tools it cannot run and says which and why, or refuses to start without a way to report them', () => {
+    const other = buildSchema('type Query { workflows(first: Int): [Workflow!]! } type Workflow { id: ID! name: String! }');
+    const problems: string[] = [];
+    const operations = loadToolOperations(other, { skip: (problem) => problems.push(problem) });
+    expect(operations.map((operation) => operation.tool)).not.toContain('execute_judgment');
+    expect(problems).toContainEqual(expect.stringMatching(/^gateway\/operations\/mcp-execute-judgment\.graphql: /));
+    expect(problems.length + operations.length).toBe(loadToolOperations(supergraph).length);
+    expect(() => loadToolOperations(other)).toThrow(/gateway\/operations\/mcp-[a-z-]+\.graphql: /);
+  });
+
   it('gives every platform MCP operation a schema from the supergraph', () => {
     const operations = loadToolOperations(supergraph);
     expect(operations.map((operation) => operation.tool)).toEqual([

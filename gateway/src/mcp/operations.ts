@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kind, parse, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { sha256Hex } from '../trusted-documents.ts';
 import { OperationSchemaError, variablesSchema, type ObjectJsonSchema } from './json-schema.ts';
 
@@ -46,6 +46,8 @@ export function toolOperation(schema: GraphQLSchema, fileName: string, body: str
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const [operation] = operations;
   if (operations.length !== 1 || !operation?.name) throw new OperationSchemaError(`${where}: must hold exactly one named operation`);
+  const invalid = validate(schema, document)[0];
+  if (invalid) throw new OperationSchemaError(`${where}: does not validate against the supergraph: ${invalid.message}`);
   let inputSchema: ObjectJsonSchema;
   try {
     inputSchema = variablesSchema(schema, operation);
@@ -64,10 +66,22 @@ export function toolOperation(schema: GraphQLSchema, fileName: string, body: str
   };
 }
 
-/** Every `mcp-*.graphql` in the folder, in name order. */
-export function loadToolOperations(schema: GraphQLSchema, folder = MCP_OPERATIONS_DIR): ToolOperation[] {
+/**
+ * Every `mcp-*.graphql` in the folder, in name order. With `skip`, an operation the schema cannot
+ * run (a gateway serving another supergraph) is left out and reported instead of stopping start-up.
+ */
+export function loadToolOperations(schema: GraphQLSchema, options: { folder?: string; skip?: (problem: string) => void } = {}): ToolOperation[] {
+  const folder = options.folder ?? MCP_OPERATIONS_DIR;
   return readdirSync(folder)
     .filter((name) => name.startsWith(PREFIX) && name.endsWith('.graphql'))
     .sort()
-    .map((name) => toolOperation(schema, name, readFileSync(join(folder, name), 'utf8')));
+    .flatMap((name) => {
+      try {
+        return [toolOperation(schema, name, readFileSync(join(folder, name), 'utf8'))];
+      } catch (error) {
+        if (!options.skip || !(error instanceof OperationSchemaError)) throw error;
+        options.skip(error.message);
+        return [];
+      }
+    });
 }

@@ -27,7 +27,7 @@ function readSchema(path: string) {
 }
 
 const schema = readSchema(config.SUPERGRAPH_PATH);
-const toolset = createToolset({ schema, operations: loadToolOperations(schema), allowMutations: config.MCP_ALLOW_MUTATIONS, maxResultChars: config.MCP_MAX_RESULT_CHARS });
+const toolset = createToolset({ schema, operations: loadToolOperations(schema, { skip: (problem) => process.stderr.write(`[mcp] tool left out: ${problem}\n`) }), allowMutations: config.MCP_ALLOW_MUTATIONS, maxResultChars: config.MCP_MAX_RESULT_CHARS });
 const executor = createExecutor({
   url: config.JUDGIFY_GATEWAY_URL,
   fetch: (request) => fetch(request),

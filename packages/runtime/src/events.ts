@@ -275,6 +275,9 @@ const fieldsOf = (reply: unknown[]): Record<string, unknown> =>
   Object.fromEntries(Array.from({ length: reply.length / 2 }, (_, index) => [String(reply[index * 2]), reply[index * 2 + 1]]));
 
 /** Redis Streams: one stream per event type, one consumer group per subscribing service. */
+/** The Redis stream one event type is published on: readers outside the bus (a gateway's cache evictions) read it too. */
+export const eventStreamKey = (prefix: string, eventType: string) => `${prefix}events:${eventType}`;
+
 export class RedisStreamsBus implements EventBus {
   readonly kind = 'redis';
   private readonly publisher: Redis;
@@ -297,7 +300,7 @@ export class RedisStreamsBus implements EventBus {
   }
 
   streamKey(eventType: string): string {
-    return `${this.prefix}events:${eventType}`;
+    return eventStreamKey(this.prefix, eventType);
   }
 
   private get epochKey(): string {

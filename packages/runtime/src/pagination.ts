@@ -41,7 +41,16 @@ export function pageSize(first: number | null | undefined, fallback = 20): numbe
 /** Rows after the cursor in a (createdAt, id) ordering: older ones when descending, newer when ascending. */
 export function afterCursor(columns: { createdAt: AnyColumn; id: AnyColumn }, cursor: Cursor | undefined, direction: 'desc' | 'asc'): SQL | undefined {
   if (!cursor) return undefined;
-  const position = sql`(${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`;
+  return afterPosition(columns, cursor.createdAt.toISOString(), cursor.id, direction);
+}
+
+/** `afterCursor` in a prepared statement: the cursor's parts are the `afterCreatedAt` and `afterId` placeholders. */
+export function afterCursorPlaceholders(columns: { createdAt: AnyColumn; id: AnyColumn }, direction: 'desc' | 'asc'): SQL {
+  return afterPosition(columns, sql.placeholder('afterCreatedAt'), sql.placeholder('afterId'), direction);
+}
+
+function afterPosition(columns: { createdAt: AnyColumn; id: AnyColumn }, createdAt: unknown, id: unknown, direction: 'desc' | 'asc'): SQL {
+  const position = sql`(${createdAt}::timestamptz, ${id}::uuid)`;
   return direction === 'desc'
     ? sql`(${columns.createdAt}, ${columns.id}) < ${position}`
     : sql`(${columns.createdAt}, ${columns.id}) > ${position}`;

@@ -79,6 +79,8 @@ export function createSubgraphYoga<TContext extends RequestContext>(options: Sub
     landingPage: false,
     graphiql: false,
     logging: false,
+    // `serve` has read the body within its limit already; yoga's own limit would stream it through again.
+    maxRequestBodySize: false,
     maskedErrors: {
       isDev: false,
       maskError(error, message) {

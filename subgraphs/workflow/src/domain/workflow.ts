@@ -6,10 +6,10 @@ import { createEvent } from '@judgify/runtime/events';
 import type { Identity } from '@judgify/runtime/identity';
 import { enqueueEvents, type OutboxTable } from '@judgify/runtime/outbox';
 import type { VersionFence } from '@judgify/runtime/version-fence';
-import { afterCursor, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
+import { afterCursorPlaceholders, decodeCursor, encodeCursor, inIdOrder, pageSize } from '@judgify/runtime/pagination';
 import { isUuid } from '@judgify/runtime/validation';
 import type { RuleChecker } from '@judgify/workflow-definition/validate';
-import { and, desc, eq, ilike, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, desc, eq, ilike, isNull, sql } from 'drizzle-orm';
 import * as tables from '../db/schema.ts';
 import { workflowEvents, workflows, type WorkflowEventRow, type WorkflowRow } from '../db/schema.ts';
 import type { WorkflowDefinition } from '@judgify/workflow-definition/definition';
@@ -184,12 +184,62 @@ export async function deleteWorkflow(deps: WorkflowDeps, actor: Actor, id: strin
   return true;
 }
 
+/** Which optional conditions a page of `workflows` has; each shape is a statement of its own, so none plans worse for the others. */
+interface PageShape {
+  after: boolean;
+  nameContains: boolean;
+  isActive: boolean;
+}
+
+/**
+ * The hot reads as prepared statements, built once per database rather than on every call. On
+ * PostgreSQL each is a named statement, parsed once per pooled connection; PGlite runs the same
+ * text unnamed. Every one is scoped by its `tenantId` placeholder and hides deleted workflows.
+ */
+function prepareReads(db: WorkflowDeps['db']) {
+  const visible = and(eq(workflows.tenantId, sql.placeholder('tenantId')), isNull(workflows.deletedAt));
+  const preparePage = (shape: PageShape, name: string) =>
+    db
+      .select()
+      .from(workflows)
+      .where(
+        and(
+          visible,
+          shape.after ? afterCursorPlaceholders(workflows, 'desc') : undefined,
+          shape.nameContains ? ilike(workflows.name, sql.placeholder('namePattern')) : undefined,
+          shape.isActive ? eq(workflows.isActive, sql.placeholder('isActive')) : undefined,
+        ),
+      )
+      .orderBy(desc(workflows.createdAt), desc(workflows.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(name);
+  const pages = new Map<string, ReturnType<typeof preparePage>>();
+  return {
+    byIds: db
+      .select()
+      .from(workflows)
+      .where(and(visible, sql`${workflows.id} = any(${sql.placeholder('ids')}::uuid[])`))
+      .prepare('workflow_find_by_ids'),
+    page(shape: PageShape) {
+      const name = `workflow_page_${Number(shape.after)}${Number(shape.nameContains)}${Number(shape.isActive)}`;
+      let statement = pages.get(name);
+      if (!statement) pages.set(name, (statement = preparePage(shape, name)));
+      return statement;
+    },
+  };
+}
+
+const readsByDatabase = new WeakMap<WorkflowDeps['db'], ReturnType<typeof prepareReads>>();
+function readsOf(db: WorkflowDeps['db']) {
+  let reads = readsByDatabase.get(db);
+  if (!reads) readsByDatabase.set(db, (reads = prepareReads(db)));
+  return reads;
+}
+
 /** Loads workflows of one tenant by id, in the order asked, null where none is visible. */
 export async function findWorkflows(deps: WorkflowDeps, tenantId: string, ids: readonly string[]): Promise<Array<WorkflowRow | null>> {
   const wellFormed = ids.filter(isUuid);
-  const rows = wellFormed.length
-    ? await deps.db.select().from(workflows).where(and(visibleTo(tenantId), inArray(workflows.id, wellFormed)))
-    : [];
+  const rows = wellFormed.length ? await readsOf(deps.db).byIds.execute({ tenantId, ids: wellFormed }) : [];
   return inIdOrder(ids, rows);
 }
 
@@ -207,15 +257,17 @@ export async function listWorkflows(
 ): Promise<WorkflowRow[]> {
   const limit = pageSize(page.first);
   const cursor = decodeCursor(page.after);
-  const conditions: Array<SQL | undefined> = [visibleTo(tenantId), afterCursor(workflows, cursor, 'desc')];
-  if (page.filter?.nameContains) conditions.push(ilike(workflows.name, `%${escapeLike(page.filter.nameContains)}%`));
-  if (page.filter?.isActive != null) conditions.push(eq(workflows.isActive, page.filter.isActive));
-  return deps.db
-    .select()
-    .from(workflows)
-    .where(and(...conditions))
-    .orderBy(desc(workflows.createdAt), desc(workflows.id))
-    .limit(limit);
+  const nameContains = page.filter?.nameContains;
+  const isActive = page.filter?.isActive;
+  const statement = readsOf(deps.db).page({ after: cursor !== undefined, nameContains: Boolean(nameContains), isActive: isActive != null });
+  return statement.execute({
+    tenantId,
+    limit,
+    afterCreatedAt: cursor?.createdAt.toISOString(),
+    afterId: cursor?.id,
+    namePattern: nameContains ? `%${escapeLike(nameContains)}%` : undefined,
+    isActive,
+  });
 }
 
 export const workflowCursor = (row: WorkflowRow) => encodeCursor(row);
