@@ -1,18 +1,35 @@
 import { testRedisUrl } from '@judgify/runtime/testing';
 import { createExampleWorkflow, graphql, signToken } from '../e2e/client.ts';
-import { startEmbeddedPlatform, startPlatform } from '../e2e/platform.ts';
-import { report, runLoad } from './load.ts';
+import { startEmbeddedPlatform, startPlatform, type RunningProcess } from '../e2e/platform.ts';
+import { report, runLoad, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './process-usage.ts';
 
 const EXECUTE = `mutation($input: ExecuteJudgmentInput!) { executeJudgment(input: $input) { decision cached } }`;
 
 /**
+ * A load phase with the CPU every platform process spent on it, per request: what the issue's
+ * targets are stated in (it moves far less between machines than req/s).
+ */
+async function withCpu(processes: readonly RunningProcess[], phase: () => Promise<LoadResult>) {
+  const before = processes.map((running) => cpuSecondsOf(running.child.pid!));
+  const result = await phase();
+  const perRequest = processes.map((running, index) => ((cpuSecondsOf(running.child.pid!) - before[index]!) * 1000) / Math.max(result.requests, 1));
+  const total = perRequest.reduce((sum, ms) => sum + ms, 0);
+  const split = processes.length > 1 ? ` (${processes.map((running, index) => `${running.name} ${perRequest[index]!.toFixed(2)}`).join(', ')})` : '';
+  return { result, line: `  CPU ms/request, ${result.name}: ${total.toFixed(2)}${split}` };
+}
+
+/**
  * executeJudgment on the rule path through the gateway: each call walks the spec example, stores
  * the execution and its outbox event. `embedded` runs every service in one process (`npm start`);
  * `distributed` a process per service, which needs Redis to carry workflow events to judgment.
+ * Each phase prints the CPU per request summed over the platform's processes (not PostgreSQL,
+ * Redis or this client).
  */
 export async function benchJudgmentExecutions(options: { concurrency: number; seconds: number; shape: 'embedded' | 'distributed' }): Promise<string> {
-  const platform = options.shape === 'embedded' ? await startEmbeddedPlatform({ logLevel: 'info' }) : await startPlatform({ logLevel: 'info' });
+  const distributed = options.shape === 'distributed' ? await startPlatform({ logLevel: 'info' }) : undefined;
+  const platform = distributed ?? (await startEmbeddedPlatform({ logLevel: 'info' }));
+  const processes = [platform.gateway, ...Object.values(distributed?.subgraphs ?? {})];
   try {
     const token = await signToken({ userId: 'bench', tenantId: 'bench', roles: ['admin'] }, platform.jwtSecret);
     const url = platform.gateway.url;
@@ -25,11 +42,17 @@ export async function benchJudgmentExecutions(options: { concurrency: number; se
     while (await execute({ temperature: 1, vibration: 1 }).then(() => false, () => Date.now() < deadline));
 
     let sequence = 0;
-    const fresh = await runLoad('executeJudgment, rule path, new input', options, () =>
+    // Warm-up, unmeasured: JIT, pools and prepared statements ready before the clock starts.
+    await runLoad('warm-up', { concurrency: options.concurrency, seconds: Math.min(3, options.seconds) }, () =>
       execute({ temperature: 60 + (sequence % 50), vibration: 40 + (sequence++ % 40), serial: sequence }),
     );
-    const repeated = await runLoad('executeJudgment, cache hit', options, (worker) => execute({ temperature: 90, vibration: 60, worker }));
-    return report([fresh, repeated]);
+    const fresh = await withCpu(processes, () =>
+      runLoad('executeJudgment, rule path, new input', options, () =>
+        execute({ temperature: 60 + (sequence % 50), vibration: 40 + (sequence++ % 40), serial: sequence }),
+      ),
+    );
+    const repeated = await withCpu(processes, () => runLoad('executeJudgment, same input', options, (worker) => execute({ temperature: 90, vibration: 60, worker })));
+    return [report([fresh.result, repeated.result]), fresh.line, repeated.line].join('\n');
   } finally {
     await platform.stop();
   }

@@ -103,6 +103,27 @@ export async function openDatabase<TSchema extends Record<string, unknown>>(
   };
 }
 
+/**
+ * One SQL statement kept ready under a name: on PostgreSQL a named prepared statement, parsed and
+ * planned once per pooled connection, then only bound and run; PGlite has no named statements
+ * and parses it each time, in the same single round trip. Rows come back as the driver reads
+ * them (snake_case columns; timestamps as Dates, jsonb parsed), with none of drizzle's query
+ * building or mapping: for the few statements on a hot path. Outside any transaction: each run
+ * is its own (autocommit), so a statement that writes several tables writes all of them or none.
+ */
+export type PreparedStatement<Row> = (params: readonly unknown[]) => Promise<Row[]>;
+
+export function prepareStatement<Row = Record<string, unknown>>(db: Database<any>, name: string, text: string): PreparedStatement<Row> {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  if (client instanceof pg.Pool) {
+    return async (params) => (await client.query<Row & pg.QueryResultRow>({ name, text, values: params as unknown[] })).rows;
+  }
+  if (client instanceof PGlite) {
+    return async (params) => (await client.query<Row>(text, params as unknown[])).rows;
+  }
+  throw new Error(`prepareStatement(${name}) needs a database opened by openDatabase (node-postgres pool or PGlite)`);
+}
+
 /** pgvector where the database has it; without it, callers compute the same in the app. */
 async function installVector(install: () => Promise<unknown>, logger: Logger): Promise<boolean> {
   try {

@@ -54,7 +54,13 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** Names the advisory lock that lets one relay per service publish at a time, in order. */
   owner: string;
+  /**
+   * How often an idle relay looks for rows no one woke it for (default 5 s), in one indexed
+   * SELECT; only when it finds some does it open the publishing transaction. See OutboxRelay.
+   */
   pollIntervalMs?: number;
+  /** How soon a woken relay tries again when another relay holds the lock (default 200 ms). */
+  busyRetryMs?: number;
   batchSize?: number;
   /** Published rows are kept this long (for inspection, and to publish again after Redis lost them), then deleted. */
   retainPublishedMs?: number;
@@ -88,9 +94,23 @@ export async function outboxBacklog(db: Database<any>, table: OutboxTable): Prom
  * Redis come back empty (a new epoch), what the old epoch held unconfirmed is published again;
  * consumers drop what they had already handled by eventId (the inbox), so nothing is lost and
  * nothing is applied twice.
+ *
+ * When it runs: a service wakes its relay (`kick`) as soon as it commits events, so events go
+ * out at once, and it polls only as a safety net. The rows a poll can find are those whose
+ * writer could not publish them: a process that died between its commit and its relay, or a
+ * Redis epoch put back for publishing (which wakes the relay too). So the idle poll is slow
+ * (`pollIntervalMs`, 5 s) and cheap: one SELECT on the partial index of unpublished rows, and a
+ * transaction only when it finds some, where polling every 500 ms with a transaction of four
+ * statements cost 8 statements a second per service. Two cases keep their latency without it:
+ * a woken relay that finds another relay holding the lock tries again after `busyRetryMs` (the
+ * holder may have read before this process's rows committed), and a full batch is followed at
+ * once by the next. LISTEN/NOTIFY would also wake the relays of other replicas, but it holds a
+ * connection per process, and a NOTIFY in every writing transaction serializes commits on the
+ * notification queue's lock: more than it saves when each writer already wakes its own relay.
  */
 export class OutboxRelay {
   private readonly pollIntervalMs: number;
+  private readonly busyRetryMs: number;
   private readonly batchSize: number;
   private readonly confirmIntervalMs: number;
   private readonly confirming;
@@ -99,9 +119,14 @@ export class OutboxRelay {
   private failures = 0;
   private lastCleanup = 0;
   private lastConfirm = 0;
+  /** Set by `kick` (and at start): there is work, so the next step publishes without looking first. */
+  private woken = true;
+  /** Rows published to Redis may wait for confirmation: delivery is checked every confirmIntervalMs, else only at the idle poll. */
+  private awaitingConfirmation = true;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
+    this.busyRetryMs = options.busyRetryMs ?? 200;
     this.batchSize = options.batchSize ?? 200;
     this.confirmIntervalMs = options.confirmIntervalMs ?? 1_000;
     this.confirming = outageLog(options.logger, 'confirming event delivery', 'published events are kept until it works again');
@@ -114,6 +139,7 @@ export class OutboxRelay {
 
   /** Publish now rather than at the next poll: call after committing events. */
   kick(): void {
+    this.woken = true;
     this.loop.kick();
   }
 
@@ -128,23 +154,40 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events it published (0 if another relay holds the lock). */
   async publishBatch(): Promise<number> {
+    return (await this.publishOnce()).published;
+  }
+
+  /** Whether any row waits to be published: one indexed SELECT, no transaction, no lock. */
+  async hasUnpublished(): Promise<boolean> {
+    const { db, table } = this.options;
+    const rows = await db.select({ position: table.position }).from(table).where(isNull(table.publishedAt)).limit(1);
+    return rows.length > 0;
+  }
+
+  /**
+   * One batch under the service's advisory lock, in position order. The lock is taken in its
+   * own statement before the rows are read, so the read's snapshot comes after whatever the
+   * previous holder marked published.
+   */
+  private async publishOnce(): Promise<{ published: number; busy: boolean }> {
     const { db, table, bus } = this.options;
     return db.transaction(async (tx) => {
       const [lock] = rowsOf(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtext(${`judgify:outbox:${this.options.owner}`})) as locked`));
-      if (!lock?.locked) return 0;
+      if (!lock?.locked) return { published: 0, busy: true };
       const rows = await tx.select().from(table).where(isNull(table.publishedAt)).orderBy(asc(table.position)).limit(this.batchSize);
       const receipts: Array<PublishReceipt | undefined> = [];
       for (const row of rows) {
         const { eventType, traceparent } = row.envelope;
         receipts.push(await inSpan(`${eventType} publish`, { kind: SpanKind.PRODUCER, traceparent, attributes: { 'messaging.destination.name': eventType } }, () => bus.publish(row.envelope)));
       }
-      if (!rows.length) return 0;
+      if (!rows.length) return { published: 0, busy: false };
       const now = new Date();
       const tracked = rows.flatMap((row, index) => (receipts[index] ? [{ position: row.position, receipt: receipts[index] }] : []));
       const untracked = rows.filter((_, index) => !receipts[index]).map((row) => row.position);
       // Delivered in-process: nothing more to wait for.
       if (untracked.length) await tx.update(table).set({ publishedAt: now, confirmedAt: now }).where(inArray(table.position, untracked));
       if (tracked.length) {
+        this.awaitingConfirmation = true;
         const values = sql.join(
           tracked.map(({ position, receipt }) => sql`(${position}::bigint, ${receipt.epoch}::text, ${receipt.position}::text)`),
           sql`, `,
@@ -154,7 +197,7 @@ export class OutboxRelay {
               from (values ${values}) as receipt(position, epoch, stream_position) where ${table.position} = receipt.position`,
         );
       }
-      return rows.length;
+      return { published: rows.length, busy: false };
     });
   }
 
@@ -169,6 +212,7 @@ export class OutboxRelay {
       .selectDistinct({ eventType: table.eventType })
       .from(table)
       .where(and(isNotNull(table.publishedAt), isNull(table.confirmedAt)));
+    this.awaitingConfirmation = types.length > 0;
     let republish = 0;
     for (const { eventType } of types) {
       const progress = await bus.progress(eventType);
@@ -192,11 +236,18 @@ export class OutboxRelay {
     return republish;
   }
 
-  /** One batch; at once again when it was full, else after the poll interval, or sooner after a failure. */
+  /**
+   * Woken: one batch at once. Idle: a look for unpublished rows first, and a batch only if there
+   * are some. Then at once again when the batch was full, soon when another relay held the lock,
+   * sooner after a failure, else after the poll interval (or the confirmation interval while
+   * published events wait to be confirmed).
+   */
   private async step(): Promise<number> {
-    let published = 0;
+    const woken = this.woken || this.failures > 0;
+    this.woken = false;
+    let outcome = { published: 0, busy: false };
     try {
-      published = await this.publishBatch();
+      if (woken || (await this.hasUnpublished())) outcome = await this.publishOnce();
       this.failures = 0;
       this.publishing.succeeded();
       await this.confirmPeriodically();
@@ -206,12 +257,17 @@ export class OutboxRelay {
       this.publishing.failed(error);
     }
     // Retried soon after a failure: once Redis is back, events should follow within a couple of seconds.
-    if (this.failures) return Math.min(this.pollIntervalMs * 2 ** Math.min(this.failures, 4), 2_000);
-    return published === this.batchSize ? 0 : this.pollIntervalMs;
+    if (this.failures) return Math.min(Math.min(this.pollIntervalMs, 500) * 2 ** Math.min(this.failures, 4), 2_000);
+    if (outcome.published === this.batchSize || outcome.busy) this.woken = true;
+    if (outcome.published === this.batchSize) return 0;
+    if (outcome.busy) return this.busyRetryMs;
+    return this.options.bus.progress && this.awaitingConfirmation ? Math.min(this.pollIntervalMs, this.confirmIntervalMs) : this.pollIntervalMs;
   }
 
   private async confirmPeriodically(): Promise<void> {
-    if (!this.options.bus.progress || Date.now() - this.lastConfirm < this.confirmIntervalMs) return;
+    if (!this.options.bus.progress) return;
+    const interval = this.awaitingConfirmation ? this.confirmIntervalMs : Math.max(this.confirmIntervalMs, this.pollIntervalMs);
+    if (Date.now() - this.lastConfirm < interval) return;
     this.lastConfirm = Date.now();
     try {
       if (await this.confirmDelivery()) this.kick();

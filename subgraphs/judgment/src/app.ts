@@ -9,7 +9,7 @@ import * as tables from './db/schema.ts';
 import { judgmentMetrics } from './domain/execute.ts';
 import { fewShotMetric } from './domain/few-shot.ts';
 import { JUDGMENT_COMPLETED } from './domain/live.ts';
-import { applyWorkflowEvent, VersionArrivals } from './domain/workflow-definitions.ts';
+import { applyWorkflowEvent, VersionArrivals, WorkflowDefinitionCache } from './domain/workflow-definitions.ts';
 import { schema } from './schema/index.ts';
 
 export const WORKFLOW_EVENT_TYPES = ['created', 'updated', 'deactivated', 'reactivated', 'deleted'].map((type) => `workflow.${type}`);
@@ -34,10 +34,10 @@ export function createApp(infrastructure: SubgraphInfrastructure<typeof tables>,
   infrastructure.onClose(() => cache.close());
   const deps: Deps = {
     db: infrastructure.database.db,
-    outbox: tables.outbox,
     inbox: tables.inbox,
     fence: infrastructure.fence,
     versionArrived: new VersionArrivals(),
+    definitions: new WorkflowDefinitionCache(),
     syncTimeoutMs: options.syncTimeoutMs ?? 3_000,
     eventsCommitted: () => infrastructure.outbox?.relay.kick(),
     announce: (execution) =>

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent } from '@judgify/runtime/events';
 import { handleOnce } from '@judgify/runtime/inbox';
 import { exampleWorkflowDefinition, forwardedHeaders, identities } from '@judgify/runtime/testing';
 import { describe, expect, it } from 'vitest';
 import * as tables from '../src/db/schema.ts';
-import { judgmentSubgraphForTests, waitFor } from './harness.ts';
+import { haltingDefinition, judgmentSubgraphForTests, publishWorkflow as publishToHarness, waitFor, workflowEvent, type WorkflowState } from './harness.ts';
 
 const harness = judgmentSubgraphForTests({ llmTimeoutMs: 2_000 });
 const { completed } = harness;
@@ -17,25 +16,8 @@ const EXECUTE = /* GraphQL */ `
 const execute = (workflowId: string, inputData: unknown, method = 'RULE', identity = identities.acmeOperator) =>
   harness.subgraph.execute(identity, EXECUTE, { input: { workflowId, inputData, method } });
 
-type WorkflowState = Partial<{ definition: unknown; isActive: boolean; deleted: boolean }>;
-
-/** What the workflow subgraph publishes: the whole state, by version. */
-const workflowEvent = (workflowId: string, version: number, state: WorkflowState = {}, tenantId = 'acme') =>
-  createEvent({
-    eventType: version === 1 ? 'workflow.created' : 'workflow.updated',
-    source: 'workflow',
-    tenantId,
-    data: { workflowId, version, name: `line ${workflowId.slice(0, 4)}`, definition: exampleWorkflowDefinition, isActive: true, deleted: false, changes: {}, ...state },
-  });
-
 /** Publishes a workflow event and waits until the read model has it. */
-async function publishWorkflow(workflowId: string, version: number, state: WorkflowState = {}, tenantId = 'acme') {
-  await harness.subgraph.infrastructure.bus.publish(workflowEvent(workflowId, version, state, tenantId));
-  await waitFor(async () => {
-    const rows = await harness.subgraph.infrastructure.database.db.select({ id: tables.workflowDefinitions.id, version: tables.workflowDefinitions.version }).from(tables.workflowDefinitions);
-    return rows.some((candidate) => candidate.id === workflowId && candidate.version >= version);
-  });
-}
+const publishWorkflow = (workflowId: string, version: number, state: WorkflowState = {}, tenantId = 'acme') => publishToHarness(harness, workflowId, version, state, tenantId);
 
 describe('executeJudgment', () => {
   it('decides the spec example by rule, stores it and publishes judgment.completed', async () => {
@@ -65,18 +47,18 @@ describe('executeJudgment', () => {
     expect(read.data?.judgmentExecution).toEqual({ decision: 'STOP_LINE', inputData: { temperature: 90, vibration: 60 } });
   });
 
-  it('serves a repeated input from the cache, still recording it, until the workflow changes', async () => {
+  it('serves a repeated HYBRID input from the cache, still recording it, until the workflow changes', async () => {
     const workflowId = randomUUID();
     await publishWorkflow(workflowId, 1);
-    const first = await execute(workflowId, { temperature: 10, vibration: 5 });
-    const second = await execute(workflowId, { vibration: 5, temperature: 10 });
+    const first = await execute(workflowId, { temperature: 10, vibration: 5 }, 'HYBRID');
+    const second = await execute(workflowId, { vibration: 5, temperature: 10 }, 'HYBRID');
     expect(first.data?.executeJudgment).toMatchObject({ decision: 'OK', cached: false });
     expect(second.data?.executeJudgment).toMatchObject({ decision: 'OK', cached: true });
     expect(second.data?.executeJudgment.id).not.toBe(first.data?.executeJudgment.id);
 
     const flipped = { ...exampleWorkflowDefinition, edges: [{ from: 'check', to: 'ok', when: 'true' }, { from: 'check', to: 'stop', when: 'false' }] };
     await publishWorkflow(workflowId, 2, { definition: flipped });
-    const third = await execute(workflowId, { temperature: 10, vibration: 5 });
+    const third = await execute(workflowId, { temperature: 10, vibration: 5 }, 'HYBRID');
     expect(third.data?.executeJudgment).toMatchObject({ decision: 'STOP_LINE', cached: false, workflowVersion: 2 });
 
     const stats = await harness.subgraph.execute(
@@ -85,6 +67,28 @@ describe('executeJudgment', () => {
       { r: [{ __typename: 'Workflow', id: workflowId }] },
     );
     expect(stats.data?._entities[0]).toEqual({ successRate: 1, executions: [{ cached: false }, { cached: true }, { cached: false }] });
+  });
+
+  it('never reads or writes the result cache for RULE judgments: a rule costs less than a lookup', async () => {
+    const lookups = async () => {
+      const text = await harness.subgraph.infrastructure.metrics.registry.metrics();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith('cache_requests_total{cache="judgment"'))
+        .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    };
+    const workflowId = randomUUID();
+    await publishWorkflow(workflowId, 1);
+    const before = await lookups();
+    const first = await execute(workflowId, { temperature: 10, vibration: 5 });
+    const second = await execute(workflowId, { temperature: 10, vibration: 5 });
+    expect([first.data?.executeJudgment, second.data?.executeJudgment]).toMatchObject([
+      { decision: 'OK', method: 'RULE', cached: false },
+      { decision: 'OK', method: 'RULE', cached: false },
+    ]);
+    expect(await lookups()).toBe(before);
+    // Nor did it leave a result for HYBRID to find: the first HYBRID run of the input is its own.
+    expect((await execute(workflowId, { temperature: 10, vibration: 5 }, 'HYBRID')).data?.executeJudgment).toMatchObject({ cached: false });
   });
 
   it('ignores stale and repeated workflow events', async () => {
@@ -144,7 +148,7 @@ describe('executeJudgment', () => {
 });
 
 describe('read-your-writes and pinned versions', () => {
-  const halting = { ...exampleWorkflowDefinition, nodes: exampleWorkflowDefinition.nodes.map((node) => (node.id === 'stop' ? { ...node, decision: 'HALT' } : node)) };
+  const halting = haltingDefinition;
   const executions = async () => (await harness.subgraph.infrastructure.database.db.select().from(tables.judgmentExecutions)).length;
   /** What the workflow subgraph does as an update commits, before it answers. */
   const announce = (workflowId: string, version: number) => harness.subgraph.infrastructure.fence.raise('workflow', 'acme', workflowId, version);

@@ -1,6 +1,6 @@
-import type { EventEnvelope } from '@judgify/runtime/events';
+import { createEvent, type EventEnvelope } from '@judgify/runtime/events';
 import { createLlmClient } from '@judgify/runtime/llm';
-import { silentLogger } from '@judgify/runtime/testing';
+import { exampleWorkflowDefinition, silentLogger } from '@judgify/runtime/testing';
 import { startOpenAiTestServer, type OpenAiTestServer } from '@judgify/runtime/testing/openai-server';
 import { createTestSubgraph, type TestSubgraph } from '@judgify/runtime/testing/subgraph';
 import { afterAll, beforeAll } from 'vitest';
@@ -39,3 +39,31 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+export type WorkflowState = Partial<{ definition: unknown; isActive: boolean; deleted: boolean }>;
+
+/** What the workflow subgraph publishes: the whole state, by version. */
+export const workflowEvent = (workflowId: string, version: number, state: WorkflowState = {}, tenantId = 'acme') =>
+  createEvent({
+    eventType: version === 1 ? 'workflow.created' : 'workflow.updated',
+    source: 'workflow',
+    tenantId,
+    data: { workflowId, version, name: `line ${workflowId.slice(0, 4)}`, definition: exampleWorkflowDefinition, isActive: true, deleted: false, changes: {}, ...state },
+  });
+
+/** Publishes a workflow event on the harness's bus and waits until the read model table has it. */
+export async function publishWorkflow(harness: { subgraph: TestSubgraph<typeof tables> }, workflowId: string, version: number, state: WorkflowState = {}, tenantId = 'acme') {
+  await harness.subgraph.infrastructure.bus.publish(workflowEvent(workflowId, version, state, tenantId));
+  await waitFor(async () => {
+    const rows = await harness.subgraph.infrastructure.database.db
+      .select({ id: tables.workflowDefinitions.id, version: tables.workflowDefinitions.version })
+      .from(tables.workflowDefinitions);
+    return rows.some((candidate) => candidate.id === workflowId && candidate.version >= version);
+  });
+}
+
+/** The spec example with its stop decision renamed HALT: a later version that decides differently. */
+export const haltingDefinition = {
+  ...exampleWorkflowDefinition,
+  nodes: exampleWorkflowDefinition.nodes.map((node) => (node.id === 'stop' ? { ...node, decision: 'HALT' } : node)),
+};

@@ -3,7 +3,6 @@ import { createEvent } from '@judgify/runtime/events';
 import type { Identity } from '@judgify/runtime/identity';
 import type { LlmClient } from '@judgify/runtime/llm';
 import { Counter, Histogram } from '@judgify/runtime/metrics';
-import { enqueueEvents, type OutboxTable } from '@judgify/runtime/outbox';
 import type { CompiledRule } from '@judgify/rule-language/compile';
 import type { WorkflowDefinition } from '@judgify/workflow-definition/definition';
 import { AppError } from '@judgify/runtime/errors';
@@ -12,7 +11,7 @@ import type { Registry } from 'prom-client';
 import type { ExecutionRow, JudgmentMethod } from '../db/schema.ts';
 import { concurrencyLimit, type Limit } from './concurrency-limit.ts';
 import { runWorkflow, type RunResult } from './engine.ts';
-import { recordExecutions, type ExecutionValues } from './execution.ts';
+import { recordExecutionsWithEvents, type ExecutionValues, type NewExecution } from './execution.ts';
 import { checkInputData, inputHash } from './judgment-input.ts';
 import { fewShotSource, type FewShotSettings } from './few-shot.ts';
 import { createNodeJudge } from './judge.ts';
@@ -56,7 +55,7 @@ export function judgmentMetrics(registry: Registry) {
 }
 
 export interface JudgmentDeps extends WorkflowReadModelDeps {
-  outbox: OutboxTable;
+  /** Wakes this process's outbox relay: the events just committed are published without waiting for its idle poll. */
   eventsCommitted(): void;
   /** Tells live subscribers (every replica) that an execution was stored. */
   announce(execution: ExecutionRow): void;
@@ -103,6 +102,15 @@ export interface ExecuteJudgmentInput {
   /** Run exactly this version; by default the latest, including one written a moment ago. */
   workflowVersion?: number | null;
 }
+
+/**
+ * The result cache is used where a lookup is cheaper than the work it saves, decided per method:
+ * HYBRID and LLM runs may ask the LLM (hundreds of ms, and money), so their results are looked up
+ * and kept, per workflow version, method and canonical input. A RULE run costs microseconds, less
+ * than any lookup (a Redis round trip each way), so RULE judgments never read or write the cache,
+ * and always say `cached: false`. executeJudgment and executeJudgments decide the same way.
+ */
+export const usesResultCache = (method: JudgmentMethod) => method !== 'RULE';
 
 const cacheKeyOf = (tenantId: string, workflow: RunnableWorkflow, method: JudgmentMethod, inputData: unknown) =>
   `${tenantId}:${workflow.id}:${workflow.version}:${method}:${inputHash(inputData)}`;
@@ -152,8 +160,8 @@ const executionValuesOf = (
   actions: result.actions,
 });
 
-/** The event every stored execution is published with. */
-const completedEvent = (stored: ExecutionRow, correlationId: string) =>
+/** The event every stored execution is published with; the statement that stores both stamps its `data.createdAt`. */
+const completedEvent = (stored: NewExecution, correlationId: string) =>
   createEvent({
     eventType: 'judgment.completed',
     source: 'judgment',
@@ -174,21 +182,17 @@ const completedEvent = (stored: ExecutionRow, correlationId: string) =>
       actions: stored.actions,
       // Consumers act on it without calling back (they serve no user): actions render templates with it, learning keeps samples.
       inputData: stored.inputData,
-      createdAt: stored.createdAt.toISOString(),
     },
   });
 
 /**
- * Stores executions and their judgment.completed events in one transaction (one multi-row
- * INSERT each): all of them or none. Then the relay is woken, live subscribers told and the
- * metrics counted. executeJudgment stores one this way, executeJudgments a chunk.
+ * Stores executions and their judgment.completed events in one statement, one round trip, which
+ * judgments stored at the same moment share (recordExecutionsWithEvents): all of them or none.
+ * Then the relay is woken, live subscribers told and the metrics counted. executeJudgment stores
+ * one this way, executeJudgments a chunk.
  */
 async function storeExecutions(deps: JudgmentDeps, actor: Actor, values: readonly ExecutionValues[]): Promise<ExecutionRow[]> {
-  const rows = await deps.db.transaction(async (tx) => {
-    const stored = await recordExecutions(tx, actor.identity, values);
-    await enqueueEvents(tx, deps.outbox, stored.map((row) => completedEvent(row, actor.correlationId)));
-    return stored;
-  });
+  const rows = await recordExecutionsWithEvents(deps.db, actor.identity, values, (row) => completedEvent(row, actor.correlationId));
   deps.eventsCommitted();
   for (const row of rows) {
     deps.announce(row);
@@ -202,8 +206,8 @@ async function storeExecutions(deps: JudgmentDeps, actor: Actor, values: readonl
 
 /**
  * Runs a workflow on one input and stores the execution with its judgment.completed event in
- * one transaction. Results are cached per workflow version, method and input; a cache hit is
- * still recorded (cached: true) so the stats stay true.
+ * one statement. HYBRID and LLM results are cached per workflow version, method and input
+ * (usesResultCache); a cache hit is still recorded (cached: true) so the stats stay true.
  */
 export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: ExecuteJudgmentInput): Promise<ExecutionRow> {
   const method = input.method ?? 'HYBRID';
@@ -211,11 +215,11 @@ export async function executeJudgment(deps: JudgmentDeps, actor: Actor, input: E
   try {
     const inputData = checkInputData(input.inputData);
     const workflow = await findRunnableWorkflow(deps, actor.identity.tenantId, input.workflowId, input.workflowVersion);
-    const cacheKey = cacheKeyOf(actor.identity.tenantId, workflow, method, inputData);
-    const cached = await deps.cache.get<RunResult>(cacheKey);
-    deps.metrics.cache.inc({ result: cached ? 'hit' : 'miss' });
+    const cacheKey = usesResultCache(method) ? cacheKeyOf(actor.identity.tenantId, workflow, method, inputData) : undefined;
+    const cached = cacheKey ? await deps.cache.get<RunResult>(cacheKey) : undefined;
+    if (cacheKey) deps.metrics.cache.inc({ result: cached ? 'hit' : 'miss' });
     const judged = await judgeInput(deps, actor, workflow, method, inputData, { cached });
-    if (!judged.cached && judged.result.status === 'SUCCEEDED') await deps.cache.set(cacheKey, judged.result, RESULT_TTL_SECONDS);
+    if (cacheKey && !judged.cached && judged.result.status === 'SUCCEEDED') await deps.cache.set(cacheKey, judged.result, RESULT_TTL_SECONDS);
     const [row] = await storeExecutions(deps, actor, [executionValuesOf(workflow, method, inputData, judged, performance.now() - started)]);
     return row!;
   } catch (error) {
@@ -250,14 +254,6 @@ export interface JudgmentBatch {
   failed: number;
 }
 
-/**
- * The batch reads its results from the cache where a lookup is cheaper than the work it saves:
- * HYBRID and LLM runs may ask the LLM, so every input is looked up, in one round trip for the
- * whole batch (MGET), and new results written in one more. A RULE run costs microseconds, less
- * than any lookup, so the batch skips the cache for it (its executions say `cached: false`).
- */
-const batchUsesCache = (method: JudgmentMethod) => method !== 'RULE';
-
 const batchErrorOf = (error: unknown): JudgmentBatchError | undefined =>
   error instanceof AppError ? { code: error.code, message: error.message } : undefined;
 
@@ -286,7 +282,7 @@ export async function executeJudgments(deps: JudgmentDeps, actor: Actor, input: 
     throw error;
   }
 
-  const cacheKeys = batchUsesCache(method) ? inputs.map((inputData) => cacheKeyOf(tenantId, workflow, method, inputData)) : undefined;
+  const cacheKeys = usesResultCache(method) ? inputs.map((inputData) => cacheKeyOf(tenantId, workflow, method, inputData)) : undefined;
   const hits = cacheKeys ? await deps.cache.getMany<RunResult>(cacheKeys) : [];
   for (const hit of cacheKeys ? hits : []) deps.metrics.cache.inc({ result: hit ? 'hit' : 'miss' });
 

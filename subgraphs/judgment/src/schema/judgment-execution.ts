@@ -21,7 +21,10 @@ export const JudgmentExecution = builder.objectRef<ExecutionRow>('JudgmentExecut
     explanation: t.exposeString('explanation'),
     method: t.expose('method', { type: JudgmentMethod, description: 'The method asked for.' }),
     methodUsed: t.expose('methodUsed', { type: JudgmentMethod, description: 'The method that decided.' }),
-    cached: t.exposeBoolean('cached', { description: 'Whether the result came from the judgment cache.' }),
+    cached: t.exposeBoolean('cached', {
+      description:
+        'Whether the result came from the judgment result cache rather than a new run. Only HYBRID and LLM judgments use the cache (300 s per workflow version, method and input), as they may ask the LLM; a RULE judgment is always run afresh, which costs less than a cache lookup, so it is always false.',
+    }),
     inputData: t.expose('inputData', { type: 'JSON' }),
     executionTimeMs: t.exposeFloat('executionTimeMs'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
