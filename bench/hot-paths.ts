@@ -22,6 +22,8 @@ interface Phase {
   units: number;
   cpuMsByProcess: number[];
   target?: number;
+  /** Whether the p99 target applies: to the request paths, not to a 1,000-judgment call. */
+  p99Target: boolean;
 }
 
 /**
@@ -38,10 +40,15 @@ export async function benchHotPaths(options: { concurrency: number; seconds: num
   const http = createSubgraphHttp();
   try {
     const token = await signToken({ userId: 'bench', tenantId: 'bench', roles: ['admin'] }, platform.jwtSecret);
+    // A user per client as well: identical reads of one user are joined at the gateway, those of different users never are.
+    const userTokens = await Promise.all(
+      Array.from({ length: options.concurrency }, (_, worker) => signToken({ userId: `bench-${worker}`, tenantId: 'bench', roles: ['viewer'] }, platform.jwtSecret)),
+    );
     const endpoint = new URL(`${platform.gateway.url}/graphql`);
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const post = async (query: string, variables?: unknown) => {
-      const response = await http.post(endpoint, headers, JSON.stringify({ query, variables }), 30_000);
+    const headersOf = (bearer: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${bearer}` });
+    const headers = headersOf(token);
+    const post = async (query: string, variables?: unknown, as = headers) => {
+      const response = await http.post(endpoint, as, JSON.stringify({ query, variables }), 30_000);
       const body = JSON.parse(response.body) as { data?: Record<string, unknown>; errors?: Array<{ message: string }> };
       if (response.status !== 200 || body.errors) throw new Error(body.errors?.[0]?.message ?? `HTTP ${response.status}`);
       return body.data!;
@@ -53,8 +60,8 @@ export async function benchHotPaths(options: { concurrency: number; seconds: num
       const data = await post(EXECUTE, { input: { workflowId, inputData, method: 'RULE' } });
       if ((data.executeJudgment as { decision?: string }).decision !== expectedDecision(inputData)) throw new Error('wrong decision');
     };
-    const read = async () => {
-      const data = await post(READ);
+    const read = async (worker?: number) => {
+      const data = await post(READ, undefined, worker === undefined ? headers : headersOf(userTokens[worker]!));
       if ((data.workflows as Array<{ id: string }>)[0]?.id !== workflowId) throw new Error('wrong workflow');
     };
     const batchSize = 1000;
@@ -65,19 +72,20 @@ export async function benchHotPaths(options: { concurrency: number; seconds: num
       if (answer.succeeded !== batchSize || answer.results.some((item, index) => item.execution?.decision !== expectedDecision(inputs[index]!))) throw new Error('wrong batch');
     };
 
-    const measure = async (name: string, concurrency: number, operation: () => Promise<void>, unitsPerCall = 1, target?: number): Promise<Phase> => {
+    const measure = async (name: string, concurrency: number, operation: (worker: number) => Promise<void>, unitsPerCall = 1, target?: number, p99Target = true): Promise<Phase> => {
       const before = cpu();
       const load = await runLoad(name, { concurrency, seconds: options.seconds }, operation);
       const units = load.requests * unitsPerCall;
       const cpuMsByProcess = cpu().map((seconds, index) => ((seconds - before[index]!) * 1000) / Math.max(1, units));
       if (load.errors) process.stderr.write(`${name}: ${load.errors} wrong or failed answers\n`);
-      return { name, load, units, cpuMsByProcess, target };
+      return { name, load, units, cpuMsByProcess, target, p99Target };
     };
     // Reads first, before any judgment leaves its events for other subgraphs to consume.
-    await runLoad('warm-up', { concurrency: options.concurrency, seconds: 2 }, read);
+    await runLoad('warm-up', { concurrency: options.concurrency, seconds: 2 }, (worker) => read(worker));
     const phases = [
       await measure('{ __typename } (gateway alone)', options.concurrency, async () => void (await post('{ __typename }'))),
-      await measure('{ workflows(first: 1) { id name } }', options.concurrency, read, 1, TARGETS.read),
+      await measure('{ workflows(first: 1) { id name } }, a user each', options.concurrency, (worker) => read(worker), 1, TARGETS.read),
+      await measure('the same, one user (joined in flight)', options.concurrency, () => read()),
     ];
     // The judgment subgraph learns of the workflow through its event.
     const deadline = Date.now() + 10_000;
@@ -85,14 +93,14 @@ export async function benchHotPaths(options: { concurrency: number; seconds: num
     await runLoad('warm-up', { concurrency: options.concurrency, seconds: 2 }, () => judge(freshInput()));
     phases.push(await measure('executeJudgment, rule path, new input', options.concurrency, () => judge(freshInput()), 1, TARGETS.judgment));
     await batch();
-    phases.push(await measure(`executeJudgments, ${batchSize} a call, 1 client`, 1, batch, batchSize, TARGETS.batch));
+    phases.push(await measure(`executeJudgments, ${batchSize} a call, 1 client`, 1, batch, batchSize, TARGETS.batch, false));
     const ceiling = platform.databaseUrl ? await pgbenchCeiling(platform.databaseUrl, options.seconds) : undefined;
     return [
       table(phases, processes.map((running) => running.name)),
       ceiling === undefined
         ? 'pgbench ceiling: needs TEST_DATABASE_URL (PostgreSQL)'
         : `pgbench, the same-shaped transaction (an execution row and its outbox row, 16 clients): ${ceiling.toFixed(0)} tx/s; ` +
-          `executeJudgment reaches ${((100 * rate(phases[2]!)) / ceiling).toFixed(1)} % of it, executeJudgments ${((100 * rate(phases[3]!)) / ceiling).toFixed(1)} %`,
+          `executeJudgment reaches ${((100 * rate(phases[3]!)) / ceiling).toFixed(1)} % of it, executeJudgments ${((100 * rate(phases[4]!)) / ceiling).toFixed(1)} %`,
     ].join('\n');
   } finally {
     http.close();
@@ -114,7 +122,11 @@ function table(phases: Phase[], names: string[]): string {
     const sorted = [...phase.load.latenciesMs].sort((a, b) => a - b);
     const cpuMs = phase.cpuMsByProcess.reduce((sum, ms) => sum + ms, 0);
     const p99 = percentile(sorted, 99);
-    const verdict = phase.target === undefined ? '' : `≤ ${phase.target} ms: ${cpuMs <= phase.target ? 'met' : 'NOT met'}; p99 ≤ ${TARGETS.p99} ms: ${p99 <= TARGETS.p99 ? 'met' : 'NOT met'}`;
+    const verdicts = [
+      ...(phase.target === undefined ? [] : [`≤ ${phase.target} ms: ${cpuMs <= phase.target ? 'met' : 'NOT met'}`]),
+      ...(phase.target !== undefined && phase.p99Target ? [`p99 ≤ ${TARGETS.p99} ms: ${p99 <= TARGETS.p99 ? 'met' : 'NOT met'}`] : []),
+    ];
+    const verdict = verdicts.join('; ');
     return [
       phase.name.padEnd(40),
       rate(phase).toFixed(0).padStart(9),

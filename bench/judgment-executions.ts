@@ -1,6 +1,7 @@
 import { testRedisUrl } from '@judgify/runtime/testing';
 import { createExampleWorkflow, graphql, signToken } from '../e2e/client.ts';
 import { startEmbeddedPlatform, startPlatform, type RunningProcess } from '../e2e/platform.ts';
+import { expectedDecision } from './hot-paths.ts';
 import { report, runLoad, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './process-usage.ts';
 
@@ -148,5 +149,3 @@ export async function benchBatchJudgments(options: { concurrency: number; second
   }
 }
 
-/** What the spec example decides for the bench's inputs. */
-const expectedDecision = (input: Record<string, number>) => (input.temperature! > 80 && input.vibration! > 50 ? 'STOP_LINE' : 'OK');
