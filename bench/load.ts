@@ -39,6 +39,17 @@ export async function runLoad(name: string, options: { concurrency: number; seco
   return { name, requests: latenciesMs.length, errors, seconds: (performance.now() - started) / 1000, latenciesMs };
 }
 
+/** Runs of one operation taken in turns, as one result. */
+export function mergedLoads(name: string, results: readonly LoadResult[]): LoadResult {
+  return {
+    name,
+    requests: results.reduce((sum, result) => sum + result.requests, 0),
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+    seconds: results.reduce((sum, result) => sum + result.seconds, 0),
+    latenciesMs: results.flatMap((result) => result.latenciesMs),
+  };
+}
+
 export function report(results: LoadResult[]): string {
   const rows = results.map((result) => {
     const sorted = [...result.latenciesMs].sort((a, b) => a - b);

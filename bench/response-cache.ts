@@ -1,7 +1,7 @@
 import { identities } from '@judgify/runtime/testing';
 import { createExampleWorkflow, signToken } from '../e2e/client.ts';
 import { startPlatform, type RunningProcess } from '../e2e/platform.ts';
-import { percentile, report, runLoad, type LoadResult } from './load.ts';
+import { mergedLoads, percentile, report, runLoad, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './process-usage.ts';
 
 const READ = '{ workflows(first: 1) { id name } }';
@@ -50,15 +50,8 @@ export async function benchResponseCache(options: { concurrency: number; seconds
       await drive('on', cached);
     }
     const [hitsAfter, missesAfter] = await counts();
-    const merged = (name: string, results: LoadResult[]): LoadResult => ({
-      name,
-      requests: results.reduce((sum, result) => sum + result.requests, 0),
-      errors: results.reduce((sum, result) => sum + result.errors, 0),
-      seconds: results.reduce((sum, result) => sum + result.seconds, 0),
-      latenciesMs: results.flatMap((result) => result.latenciesMs),
-    });
-    const off = merged('cache off (default)', runs.off);
-    const on = merged('cache on, Workflow=30s@tenant', runs.on);
+    const off = mergedLoads('cache off (default)', runs.off);
+    const on = mergedLoads('cache on, Workflow=30s@tenant', runs.on);
     const rate = (result: LoadResult) => result.requests / result.seconds;
     const quantile = (result: LoadResult, p: number) => percentile([...result.latenciesMs].sort((a, b) => a - b), p);
     const perRequest = (seconds: number, result: LoadResult) => (seconds * 1000) / Math.max(1, result.requests);

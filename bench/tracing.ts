@@ -2,7 +2,7 @@ import { identities } from '@judgify/runtime/testing';
 import { startOtlpReceiver } from '@judgify/runtime/testing/otlp-receiver';
 import { createExampleWorkflow, signToken } from '../e2e/client.ts';
 import { startPlatform } from '../e2e/platform.ts';
-import { report, runLoad, type LoadResult } from './load.ts';
+import { mergedLoads, report, runLoad, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './process-usage.ts';
 
 /**
@@ -41,14 +41,7 @@ export async function benchTracing(options: { concurrency: number; seconds: numb
       await drive('off');
       await drive('on');
     }
-    const merged = (name: string, results: LoadResult[]): LoadResult => ({
-      name,
-      requests: results.reduce((sum, result) => sum + result.requests, 0),
-      errors: results.reduce((sum, result) => sum + result.errors, 0),
-      seconds: results.reduce((sum, result) => sum + result.seconds, 0),
-      latenciesMs: results.flatMap((result) => result.latenciesMs),
-    });
-    const [offTotal, onTotal] = [merged('tracing off (default)', off), merged('tracing on, every span exported', on)];
+    const [offTotal, onTotal] = [mergedLoads('tracing off (default)', off), mergedLoads('tracing on, every span exported', on)];
     const ratio = onTotal.requests / onTotal.seconds / (offTotal.requests / offTotal.seconds);
     const perRequest = (which: 'off' | 'on', total: LoadResult) => (cpu[which] * 1000) / Math.max(1, total.requests);
     return [
